@@ -1,0 +1,34 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from conditions.sitemaps import ConditionSitemap, HomeSitemap, PageSitemap
+from conditions.views import robots_txt
+from faq.sitemaps import FaqSitemap
+
+sitemaps = {
+    "home": HomeSitemap,
+    "conditions": ConditionSitemap,
+    "faq": FaqSitemap,
+    "pages": PageSitemap,
+}
+
+admin.site.site_header = _("Clinic administration")
+admin.site.site_title = _("Clinic administration")
+admin.site.index_title = _("Site content and bookings")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
+]
+
+# English unprefixed; Spanish under /es/.
+urlpatterns += i18n_patterns(
+    path("", include("faq.urls")),
+    path("", include("booking.urls")),
+    path("", include("conditions.urls")),
+    prefix_default_language=False,
+)

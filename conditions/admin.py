@@ -1,0 +1,100 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
+
+from faq.models import FeaturedQuestion
+
+from .models import Clinic, Condition, Page, PatientKind, ServicePage, Stage
+
+
+@admin.register(Clinic)
+class ClinicAdmin(TranslationAdmin):
+    fieldsets = [
+        (None, {"fields": ["name", "description", "assessment_price"]}),
+        (_("Address"), {"fields": ["street_address", "neighbourhood", "postal_code", "city", "region", "country_code", "map_url"]}),
+        (_("Contact"), {"fields": ["phone", "whatsapp", "email"]}),
+    ]
+
+    def has_add_permission(self, request):
+        # One clinic: its details are edited, never added twice.
+        return not Clinic.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StageInline(TranslationTabularInline):
+    model = Stage
+    extra = 0
+    fields = ["position", "title", "body"]
+
+
+class PatientKindInline(TranslationStackedInline):
+    model = PatientKind
+    extra = 0
+    fields = ["position", "is_published", "title", "body"]
+
+
+class FeaturedQuestionInline(admin.TabularInline):
+    model = FeaturedQuestion
+    extra = 0
+    fields = ["position", "question"]
+    autocomplete_fields = ["question"]
+    verbose_name = _("question shown on the page")
+    verbose_name_plural = _("questions shown on the page (the full list is on /faq/)")
+
+
+@admin.register(ServicePage)
+class ServicePageAdmin(TranslationAdmin):
+    inlines = [StageInline, PatientKindInline, FeaturedQuestionInline]
+    filter_horizontal = ["related_pages"]
+    fieldsets = [
+        (_("Opening"), {"fields": ["title", "strapline", "summary"]}),
+        (_("What we treat"), {"fields": ["conditions_label", "conditions_heading"],
+                              "description": _("The conditions themselves are edited under Conditions.")}),
+        (_("The pattern"), {"fields": ["pattern_label", "pattern_heading", "pattern_body", "pattern_cycle"]}),
+        (_("The framework"), {"fields": ["stages_label", "stages_heading"],
+                              "description": _("The four stages are edited below.")}),
+        (_("Who we see"), {"fields": ["patients_label", "patients_heading"],
+                           "description": _("The kinds of patient are edited below.")}),
+        (_("Case example"), {"fields": ["case_label", "case_heading", "case_body", "case_timeline", "case_consent"]}),
+        (_("Questions"), {"fields": ["questions_label", "questions_heading", "faq_link_text", "related_label", "related_pages"]}),
+        (_("Book an assessment"), {"fields": ["booking_label", "booking_heading", "booking_text"],
+                                   "description": _("The price and address come from Clinic details.")}),
+        (_("Search engines"), {"fields": ["slug", "meta_title", "meta_description"], "classes": ["collapse"]}),
+    ]
+    readonly_fields = ["slug"]
+
+    def has_add_permission(self, request):
+        return not ServicePage.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Condition)
+class ConditionAdmin(TranslationAdmin):
+    list_display = ["name", "position", "is_published", "reviewed_on", "updated_at"]
+    list_display_links = ["name"]
+    list_editable = ["position", "is_published"]
+    list_filter = ["is_published"]
+    search_fields = ["name", "summary", "body"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "summary", "body", "reviewed_on"]}),
+        (_("On the site"), {"fields": ["position", "is_published"]}),
+        (_("Search engines"), {"fields": ["meta_title", "meta_description"], "classes": ["collapse"]}),
+    ]
+
+
+@admin.register(Page)
+class PageAdmin(TranslationAdmin):
+    list_display = ["title", "is_published", "updated_at"]
+    list_editable = ["is_published"]
+    list_filter = ["is_published"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title_en"]}
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body", "is_published"]}),
+        (_("Search engines"), {"fields": ["meta_title", "meta_description"], "classes": ["collapse"]}),
+    ]

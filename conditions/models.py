@@ -1,0 +1,328 @@
+"""The return-to-running page and everything on it, as content staff edit."""
+
+from decimal import Decimal
+from urllib.parse import quote_plus
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Clinic(models.Model):
+    """The clinic's own details: one row, edited in the admin as "Clinic details"."""
+
+    name = models.CharField(
+        _("name"), max_length=120, help_text=_("Shown in the header, page titles and search results.")
+    )
+    description = models.CharField(
+        _("short description"),
+        max_length=200,
+        blank=True,
+        help_text=_("One line for search engines, e.g. “Physiotherapy clinic in Zona Río, Tijuana”."),
+    )
+    assessment_price = models.DecimalField(
+        _("assessment price (MXN)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("750"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("The full price of a first assessment in Mexican pesos. Nothing is added at the clinic."),
+    )
+    street_address = models.CharField(
+        _("street address"), max_length=200, blank=True, help_text=_("Street and number, e.g. “Paseo de los Héroes 9350”.")
+    )
+    neighbourhood = models.CharField(_("neighbourhood"), max_length=100, default="Zona Río")
+    city = models.CharField(_("city"), max_length=100, default="Tijuana")
+    region = models.CharField(_("state"), max_length=100, default="Baja California")
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    country_code = models.CharField(
+        _("country code"), max_length=2, default="MX", help_text=_("Two letters, e.g. MX.")
+    )
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True, help_text=_("With country code, e.g. +52 664 123 4567.")
+    )
+    whatsapp = models.CharField(
+        _("WhatsApp number"),
+        max_length=30,
+        blank=True,
+        help_text=_("With country code, e.g. +52 664 123 4567. Leave empty to hide the WhatsApp link."),
+    )
+    email = models.EmailField(_("email"), blank=True)
+    map_url = models.URLField(
+        _("map link"),
+        blank=True,
+        help_text=_("A link to the clinic on a map. Leave empty to search the address on Google Maps."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("clinic details")
+        verbose_name_plural = _("clinic details")
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def load(cls):
+        """The clinic's row, or an unsaved default before any content is loaded."""
+        return cls.objects.first() or cls(name="Return to Running")
+
+    @property
+    def locality(self):
+        return ", ".join(part for part in (self.neighbourhood, self.city) if part)
+
+    @property
+    def address_lines(self):
+        lines = [self.street_address, self.neighbourhood, f"{self.postal_code} {self.city}".strip(), self.region]
+        return [line for line in lines if line]
+
+    @property
+    def maps_link(self):
+        if self.map_url:
+            return self.map_url
+        query = ", ".join(self.address_lines + ["México" if self.country_code == "MX" else self.country_code])
+        return f"https://www.google.com/maps/search/?api=1&query={quote_plus(query)}"
+
+    @property
+    def phone_link(self):
+        return "tel:" + "".join(ch for ch in self.phone if ch.isdigit() or ch == "+") if self.phone else ""
+
+    @property
+    def whatsapp_link(self):
+        digits = "".join(ch for ch in self.whatsapp if ch.isdigit())
+        return f"https://wa.me/{digits}" if digits else ""
+
+
+class ServicePage(models.Model):
+    """A service's page: its opening and the headings and intros of each section."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    strapline = models.CharField(_("strapline"), max_length=250, help_text=_("The lead line under the title."))
+    summary = models.TextField(_("summary"), help_text=_("The opening paragraph."))
+    meta_title = models.CharField(
+        _("search title"), max_length=70, blank=True, help_text=_("The title in search results. Leave empty to use the title.")
+    )
+    meta_description = models.CharField(
+        _("search description"),
+        max_length=160,
+        blank=True,
+        help_text=_("The snippet in search results. Leave empty to use the strapline and summary."),
+    )
+
+    conditions_label = models.CharField(_("“What we treat” label"), max_length=80)
+    conditions_heading = models.CharField(_("“What we treat” heading"), max_length=200)
+
+    pattern_label = models.CharField(_("“The pattern” label"), max_length=80)
+    pattern_heading = models.CharField(_("“The pattern” heading"), max_length=200)
+    pattern_body = models.TextField(_("“The pattern” text"), help_text=_("Separate paragraphs with a blank line."))
+    pattern_cycle = models.TextField(
+        _("the cycle"),
+        blank=True,
+        help_text=_("The steps of the cycle drawn under the text, one per line, e.g. “Reduce load”."),
+    )
+
+    stages_label = models.CharField(_("“The framework” label"), max_length=80)
+    stages_heading = models.CharField(_("“The framework” heading"), max_length=200)
+
+    patients_label = models.CharField(_("“Who we see” label"), max_length=80)
+    patients_heading = models.CharField(_("“Who we see” heading"), max_length=200)
+
+    case_label = models.CharField(_("case example label"), max_length=80)
+    case_heading = models.CharField(_("case example heading"), max_length=200)
+    case_body = models.TextField(_("case example"), help_text=_("Separate paragraphs with a blank line."))
+    case_timeline = models.TextField(
+        _("case timeline"),
+        blank=True,
+        help_text=_("One milestone per line: when, a colon, then what happened, e.g. “Week 7: first symptom-free run”."),
+    )
+    case_consent = models.CharField(_("consent line"), max_length=250)
+
+    questions_label = models.CharField(_("questions label"), max_length=80)
+    questions_heading = models.CharField(_("questions heading"), max_length=200)
+    faq_link_text = models.CharField(_("link to the full FAQ"), max_length=120)
+    related_label = models.CharField(
+        _("related pages label"), max_length=80, help_text=_("Shown before the links to related pages.")
+    )
+    related_pages = models.ManyToManyField(
+        "Page",
+        blank=True,
+        related_name="service_pages",
+        verbose_name=_("related pages"),
+        help_text=_("Only published pages are linked."),
+    )
+
+    booking_label = models.CharField(_("booking label"), max_length=80)
+    booking_heading = models.CharField(_("booking heading"), max_length=200)
+    booking_text = models.CharField(
+        _("booking text"),
+        max_length=250,
+        help_text=_("Mentions the price and the place: update it when the clinic details change."),
+    )
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("service page")
+        verbose_name_plural = _("service pages")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("conditions:home")
+
+    @property
+    def search_description(self):
+        return self.meta_description or f"{self.strapline} {self.summary}"[:160]
+
+    @property
+    def pattern_paragraphs(self):
+        return paragraphs(self.pattern_body)
+
+    @property
+    def case_paragraphs(self):
+        return paragraphs(self.case_body)
+
+    @property
+    def cycle_steps(self):
+        return [line.strip() for line in self.pattern_cycle.splitlines() if line.strip()]
+
+    @property
+    def milestones(self):
+        """The case timeline as (when, what) pairs."""
+        pairs = []
+        for line in self.case_timeline.splitlines():
+            when, _sep, what = line.partition(":")
+            if line.strip():
+                pairs.append((when.strip(), what.strip()) if what else ("", when.strip()))
+        return pairs
+
+
+def paragraphs(text):
+    """Plain text split at blank lines, as staff type it in the admin."""
+    return [block.strip() for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+
+
+class Condition(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("The page's address: /conditions/<slug>/."))
+    summary = models.TextField(_("summary"), help_text=_("Shown on the card on the home page and at the top of its page."))
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("The longer text of the condition's page. Separate paragraphs with a blank line.")
+    )
+    meta_title = models.CharField(_("search title"), max_length=70, blank=True)
+    meta_description = models.CharField(
+        _("search description"), max_length=160, blank=True, help_text=_("Leave empty to use the summary.")
+    )
+    reviewed_on = models.DateField(
+        _("last reviewed"), null=True, blank=True, help_text=_("When a clinician last checked this page.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0, db_index=True)
+    is_published = models.BooleanField(_("published"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("conditions:condition", kwargs={"slug": self.slug})
+
+    @property
+    def search_description(self):
+        return self.meta_description or self.summary[:160]
+
+    @property
+    def body_paragraphs(self):
+        return paragraphs(self.body)
+
+
+class Stage(models.Model):
+    """One stage of the return-to-running framework."""
+
+    page = models.ForeignKey(ServicePage, on_delete=models.CASCADE, related_name="stages")
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class PatientKind(models.Model):
+    """One kind of patient the clinic sees."""
+
+    page = models.ForeignKey(ServicePage, on_delete=models.CASCADE, related_name="patient_kinds")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_published = models.BooleanField(_("published"), default=True)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kind of patient")
+        verbose_name_plural = _("kinds of patient")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Page(models.Model):
+    """A page the clinic writes itself, such as an article or another service.
+
+    Links to a page appear only once it is published, so the clinic can name a
+    page before it is written without sending patients to an empty one.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("The page's address: /<slug>/."))
+    summary = models.TextField(_("summary"), blank=True, help_text=_("The opening paragraph."))
+    body = models.TextField(_("body"), blank=True, help_text=_("Separate paragraphs with a blank line."))
+    meta_title = models.CharField(_("search title"), max_length=70, blank=True)
+    meta_description = models.CharField(_("search description"), max_length=160, blank=True)
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("Publish once the page is written; until then nothing links to it.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("conditions:page", kwargs={"slug": self.slug})
+
+    @property
+    def search_description(self):
+        return self.meta_description or (self.summary or self.body)[:160]
+
+    @property
+    def body_paragraphs(self):
+        return paragraphs(self.body)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "conditions"
+
+# Included last in clinic_site/urls.py: a page the clinic writes lives at
+# /<slug>/, so every other app's routes must match first.
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
+    path("<slug:slug>/", views.page_detail, name="page"),
+]

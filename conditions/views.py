@@ -1,0 +1,75 @@
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import structured_data
+from .models import Clinic, Condition, Page, ServicePage
+
+
+def home(request):
+    page = ServicePage.objects.first()
+    if page is None:
+        raise Http404(_("The site's content has not been loaded yet."))
+    featured_questions = page.featured_questions.filter(question__is_published=True).select_related(
+        "question__read_more"
+    )
+    clinic = Clinic.load()
+    return render(
+        request,
+        "conditions/home.html",
+        {
+            "page": page,
+            "clinic": clinic,
+            "conditions": Condition.objects.published(),
+            "stages": page.stages.all(),
+            "patient_kinds": page.patient_kinds.published(),
+            "featured_questions": [featured.question for featured in featured_questions],
+            "related_pages": page.related_pages.published(),
+            "structured_data": [structured_data.clinic_data(clinic, request)],
+        },
+    )
+
+
+def condition_detail(request, slug):
+    condition = get_object_or_404(Condition.objects.published(), slug=slug)
+    questions = condition.questions.published().select_related("read_more")
+    return render(
+        request,
+        "conditions/condition_detail.html",
+        {
+            "condition": condition,
+            "questions": questions,
+            "structured_data": [
+                structured_data.condition_data(condition, request),
+                structured_data.breadcrumbs(
+                    request, (_("Home"), "/"), (condition.name, condition.get_absolute_url())
+                ),
+            ],
+        },
+    )
+
+
+def page_detail(request, slug):
+    page = get_object_or_404(Page.objects.published(), slug=slug)
+    return render(
+        request,
+        "conditions/page_detail.html",
+        {
+            "page": page,
+            "structured_data": [
+                structured_data.breadcrumbs(request, (_("Home"), "/"), (page.title, page.get_absolute_url()))
+            ],
+        },
+    )
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /book/manage/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -1,0 +1,28 @@
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from conditions import structured_data
+
+from .models import Question, QuestionGroup
+
+
+def faq_index(request):
+    published = Question.objects.published().select_related("read_more")
+    groups = [
+        group
+        for group in QuestionGroup.objects.prefetch_related(Prefetch("questions", queryset=published))
+        if group.questions.all()
+    ]
+    questions = [question for group in groups for question in group.questions.all()]
+    return render(
+        request,
+        "faq/index.html",
+        {
+            "groups": groups,
+            "structured_data": [
+                structured_data.faq_data(questions),
+                structured_data.breadcrumbs(request, (_("Home"), "/"), (_("Questions"), request.path)),
+            ],
+        },
+    )

@@ -6,6 +6,7 @@ from urllib.parse import quote_plus
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -179,9 +180,15 @@ class ServicePage(models.Model):
     def get_absolute_url(self):
         return reverse("conditions:home")
 
+    def search_title(self, clinic):
+        return self.meta_title or _("%(title)s: physiotherapy in %(place)s") % {
+            "title": self.title,
+            "place": clinic.locality,
+        }
+
     @property
     def search_description(self):
-        return self.meta_description or f"{self.strapline} {self.summary}"[:160]
+        return self.meta_description or truncate(f"{self.strapline} {self.summary}")
 
     @property
     def pattern_paragraphs(self):
@@ -204,6 +211,11 @@ class ServicePage(models.Model):
             if line.strip():
                 pairs.append((when.strip(), what.strip()) if what else ("", when.strip()))
         return pairs
+
+
+def truncate(text, length=160):
+    """Text cut at a word to fit a search result's snippet."""
+    return Truncator(text).chars(length)
 
 
 def paragraphs(text):
@@ -244,7 +256,7 @@ class Condition(models.Model):
 
     @property
     def search_description(self):
-        return self.meta_description or self.summary[:160]
+        return self.meta_description or truncate(self.summary)
 
     @property
     def body_paragraphs(self):
@@ -321,7 +333,7 @@ class Page(models.Model):
 
     @property
     def search_description(self):
-        return self.meta_description or (self.summary or self.body)[:160]
+        return self.meta_description or truncate(self.summary or self.body)
 
     @property
     def body_paragraphs(self):

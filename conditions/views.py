@@ -27,6 +27,8 @@ def home(request):
             "featured_questions": [featured.question for featured in featured_questions],
             "related_pages": page.related_pages.published(),
             "structured_data": [structured_data.clinic_data(clinic, request)],
+            "meta_title": page.search_title(clinic),
+            "meta_description": page.search_description,
         },
     )
 
@@ -34,12 +36,16 @@ def home(request):
 def condition_detail(request, slug):
     condition = get_object_or_404(Condition.objects.published(), slug=slug)
     questions = condition.questions.published().select_related("read_more")
+    clinic = Clinic.load()
     return render(
         request,
         "conditions/condition_detail.html",
         {
             "condition": condition,
             "questions": questions,
+            "clinic": clinic,
+            "meta_title": f"{condition.meta_title or condition.name} · {clinic.name}",
+            "meta_description": condition.search_description,
             "structured_data": [
                 structured_data.condition_data(condition, request),
                 structured_data.breadcrumbs(
@@ -52,11 +58,15 @@ def condition_detail(request, slug):
 
 def page_detail(request, slug):
     page = get_object_or_404(Page.objects.published(), slug=slug)
+    clinic = Clinic.load()
     return render(
         request,
         "conditions/page_detail.html",
         {
             "page": page,
+            "clinic": clinic,
+            "meta_title": f"{page.meta_title or page.title} · {clinic.name}",
+            "meta_description": page.search_description,
             "structured_data": [
                 structured_data.breadcrumbs(request, (_("Home"), "/"), (page.title, page.get_absolute_url()))
             ],

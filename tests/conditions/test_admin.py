@@ -1,0 +1,92 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from conditions.models import Condition
+from conditions.permissions import CLINIC_EDITORS
+from tests.helpers import page_text
+
+pytestmark = pytest.mark.django_db
+
+
+def condition_form(condition, **changes):
+    data = {
+        "name_en": condition.name_en,
+        "name_es": condition.name_es or "",
+        "slug": condition.slug,
+        "summary_en": condition.summary_en,
+        "summary_es": condition.summary_es or "",
+        "body_en": condition.body_en,
+        "body_es": condition.body_es or "",
+        "reviewed_on": "",
+        "position": condition.position,
+        "is_published": "on" if condition.is_published else "",
+        "meta_title_en": "",
+        "meta_title_es": "",
+        "meta_description_en": "",
+        "meta_description_es": "",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value != "" or key.startswith(("name", "summary"))}
+
+
+def test_a_receptionist_edits_a_conditions_text_and_the_page_shows_it(editor_client, client, clinic_content):
+    achilles = Condition.objects.get(slug="achilles-tendinopathy")
+    response = editor_client.post(
+        f"/admin/conditions/condition/{achilles.pk}/change/",
+        condition_form(achilles, summary_en="Achilles pain in runners, loaded back to strength.", body_en="More detail."),
+    )
+    assert response.status_code == 302
+
+    home = page_text(client.get("/"))
+    assert "Achilles pain in runners, loaded back to strength." in home
+    assert "More detail." in page_text(client.get("/conditions/achilles-tendinopathy/"))
+
+
+def test_a_receptionist_reorders_and_hides_conditions_from_the_list(editor_client, client, clinic_content):
+    conditions = list(Condition.objects.all())
+    data = {"form-TOTAL_FORMS": len(conditions), "form-INITIAL_FORMS": len(conditions), "_save": "Save"}
+    for index, condition in enumerate(conditions):
+        data[f"form-{index}-id"] = condition.pk
+        # Achilles first, everything else after it in the old order; bone stress hidden.
+        data[f"form-{index}-position"] = 0 if condition.slug == "achilles-tendinopathy" else condition.position
+        if condition.slug != "bone-stress-injury":
+            data[f"form-{index}-is_published"] = "on"
+    response = editor_client.post("/admin/conditions/condition/", data)
+    assert response.status_code == 302
+
+    home = page_text(client.get("/"))
+    assert home.index("Achilles tendinopathy") < home.index("Iliotibial band syndrome")
+    assert "Bone stress injury" not in home
+
+
+def test_the_change_page_links_to_the_live_page(editor_client, clinic_content):
+    achilles = Condition.objects.get(slug="achilles-tendinopathy")
+    response = editor_client.get(f"/admin/conditions/condition/{achilles.pk}/change/")
+    assert response.status_code == 200
+    assert "View on site" in response.content.decode()
+
+
+def test_a_receptionist_edits_the_service_page_sections(editor_client, clinic_content):
+    response = editor_client.get(f"/admin/conditions/servicepage/{clinic_content.pk}/change/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    for field in ["strapline_en", "pattern_body_en", "case_consent_en", "booking_text_en", "stages-0-title_en"]:
+        assert f'name="{field}"' in content
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/auth/user/", "/admin/auth/group/", "/admin/auth/user/add/", "/admin/conditions/clinic/add/"],
+)
+def test_a_receptionist_cannot_touch_users_or_settings(editor_client, clinic_content, url):
+    assert editor_client.get(url).status_code == 403
+
+
+def test_the_clinic_editors_group_can_edit_content_only(db):
+    codenames = set(Group.objects.get(name=CLINIC_EDITORS).permissions.values_list("content_type__app_label", flat=True))
+    assert codenames == {"conditions", "faq"}
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client, clinic_content):
+    response = client.get("/admin/conditions/condition/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -1,0 +1,132 @@
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from conditions.models import Condition, Page
+from conditions.seed import CONDITION_NAMES, READ_MORE_PREFIX, RELATED_PREFIX
+from tests.helpers import add_content, page_text, seed_lines
+
+pytestmark = pytest.mark.django_db
+
+
+def json_ld(response):
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S)
+    return [json.loads(block) for block in blocks]
+
+
+def test_every_sentence_of_the_clinics_copy_is_on_the_home_page(client, clinic_content):
+    text = page_text(client.get("/"))
+    for line in seed_lines():
+        if line == "-" or line.startswith(RELATED_PREFIX):
+            continue  # list markers, and links to pages the clinic has not written yet
+        line = line.split(" " + READ_MORE_PREFIX)[0]
+        assert line in text, line
+
+
+def test_the_copy_appears_in_its_own_order(client, clinic_content):
+    text = page_text(client.get("/"))
+    position = text.index("Return to Running", text.index("Skip to main content"))
+    for line in seed_lines():
+        if line == "-" or line.startswith(RELATED_PREFIX):
+            continue
+        position = text.index(line.split(" " + READ_MORE_PREFIX)[0], position)  # ValueError if out of order
+
+
+def test_the_eight_conditions_are_cards_in_order_linking_to_their_pages(client, clinic_content):
+    content = client.get("/").content.decode()
+    links = re.findall(r'<h3 class="card__title"><a href="(/conditions/[^"]+/)">([^<]+)</a>', content)
+    assert [name for _url, name in links] == [name for name, _slug in CONDITION_NAMES]
+    assert [url for url, _name in links] == [f"/conditions/{slug}/" for _name, slug in CONDITION_NAMES]
+
+
+def test_the_page_leads_to_booking_and_states_the_price_in_pesos(client, clinic_content):
+    response = client.get("/")
+    assert response.content.decode().count(f'href="{reverse("booking:start")}"') >= 3
+    assert "$750 MXN" in page_text(response)
+    assert "Zona Río" in page_text(response)
+
+
+def test_an_unpublished_condition_leaves_the_page_the_sitemap_and_its_url(client, clinic_content):
+    achilles = Condition.objects.get(slug="achilles-tendinopathy")
+    achilles.is_published = False
+    achilles.save()
+
+    assert "Achilles tendinopathy" not in page_text(client.get("/"))
+    assert "/conditions/achilles-tendinopathy/" not in client.get("/sitemap.xml").content.decode()
+    assert client.get("/conditions/achilles-tendinopathy/").status_code == 404
+
+
+def test_related_pages_are_linked_only_once_published(client, clinic_content):
+    assert "Knee Pain" not in page_text(client.get("/"))
+    assert "Can You Keep Training While Injured?" not in page_text(client.get("/"))
+
+    Page.objects.filter(slug="knee-pain").update(is_published=True, body="What to do about knee pain.")
+    Page.objects.filter(slug="can-you-keep-training-while-injured").update(is_published=True, body="Often, yes.")
+
+    content = client.get("/").content.decode()
+    assert '<a href="/knee-pain/">Knee Pain</a>' in content
+    assert '<a href="/can-you-keep-training-while-injured/">Can You Keep Training While Injured?</a>' in content
+    assert "Shoulder Pain" not in content
+
+
+def test_home_page_query_count_holds_with_ten_times_the_content(client, clinic_content, django_assert_num_queries):
+    with django_assert_num_queries(7):
+        client.get("/")
+
+    add_content(clinic_content, times=10 * 8)
+    Page.objects.update(is_published=True)
+
+    with django_assert_num_queries(7):
+        response = client.get("/")
+    assert "Extra condition 79" in page_text(response)
+    assert "Extra question 79?" in page_text(response)
+
+
+def test_search_engines_get_a_title_description_canonical_and_open_graph(client, clinic_content):
+    content = client.get("/?utm_source=newsletter").content.decode()
+    assert "<title>Return to Running" in content
+    assert '<meta name="description" content="The goal is not pain-free walking.' in content
+    assert '<link rel="canonical" href="http://testserver/">' in content
+    assert '<meta property="og:title" content="Return to Running' in content
+    assert '<meta property="og:url" content="http://testserver/">' in content
+
+
+def test_staff_can_set_the_search_title_and_description(client, clinic_content):
+    clinic_content.meta_title = "Return-to-running physio in Tijuana"
+    clinic_content.meta_description = "Back to running after injury or surgery."
+    clinic_content.save()
+    content = client.get("/").content.decode()
+    assert "<title>Return-to-running physio in Tijuana</title>" in content
+    assert '<meta name="description" content="Back to running after injury or surgery.">' in content
+
+
+def test_structured_data_describes_the_clinic_and_the_750_mxn_offer(client, clinic_content):
+    (clinic,) = json_ld(client.get("/"))
+    assert "MedicalClinic" in clinic["@type"] and "Physiotherapy" in clinic["@type"]
+    assert clinic["address"]["addressLocality"] == "Tijuana"
+    assert "Zona Río" in clinic["address"]["streetAddress"]
+    offer = clinic["makesOffer"]
+    assert (offer["@type"], offer["price"], offer["priceCurrency"]) == ("Offer", "750.00", "MXN")
+    assert offer["url"] == "http://testserver/book/"
+
+
+def test_a_new_price_shows_everywhere_at_once(client, clinic_content):
+    from conditions.models import Clinic
+
+    Clinic.objects.update(assessment_price=800)
+    response = client.get("/")
+    assert "$800 MXN" in page_text(response)
+    assert json_ld(response)[0]["makesOffer"]["price"] == "800.00"
+
+
+def test_content_is_escaped_never_raw_html(client, clinic_content):
+    Condition.objects.filter(slug="bone-stress-injury").update(summary='<script>alert("x")</script> Bone & joint')
+    content = client.get("/").content.decode()
+    assert '<script>alert("x")</script>' not in content
+    assert "&lt;script&gt;" in content and "Bone &amp; joint" in content
+
+
+def test_home_page_before_content_is_loaded_is_a_404_not_a_crash(client, db):
+    assert client.get("/").status_code == 404

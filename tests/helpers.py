@@ -1,0 +1,32 @@
+"""Small helpers the tests share."""
+
+import html
+import re
+
+from conditions.models import Condition, PatientKind, Stage
+from conditions.seed import SEED_PATH
+from faq.models import FeaturedQuestion, Question, QuestionGroup
+
+
+def page_text(response):
+    """What a reader sees: tags dropped, entities decoded, white space folded."""
+    body = response.content.decode()
+    body = re.sub(r"<script\b.*?</script>", " ", body, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    return re.sub(r"\s+", " ", text)
+
+
+def seed_lines():
+    return [line.strip() for line in SEED_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def add_content(page, times):
+    """`times` more of every list on the page, all published."""
+    group = QuestionGroup.objects.create(name="More", slug="more", position=99)
+    for n in range(times):
+        Condition.objects.create(name=f"Extra condition {n}", slug=f"extra-{n}", summary="Extra.", position=100 + n)
+        Stage.objects.create(page=page, title=f"Extra stage {n}", body="Extra.", position=100 + n)
+        PatientKind.objects.create(page=page, title=f"Extra kind {n}", body="Extra.", position=100 + n)
+        question = Question.objects.create(group=group, question=f"Extra question {n}?", answer="Yes.", slug=f"extra-{n}")
+        FeaturedQuestion.objects.create(page=page, question=question, position=100 + n)
+        question.conditions.set(Condition.objects.all())

@@ -1,0 +1,18 @@
+"""The project's settings with what a test run needs and production must not have."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+
+from clinic_site.settings import *  # noqa: E402,F403
+
+# The test client speaks plain HTTP and nobody runs collectstatic first.
+SECURE_SSL_REDIRECT = False
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Serve static files from the apps' folders, as DEBUG would, without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

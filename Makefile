@@ -17,11 +17,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-# Local development: DEBUG on, SQLite in the project folder, mail to the console.
+# Local development: DEBUG on, SQLite in the project folder. The email worker
+# runs beside the server and prints every email to this console.
 run: export DEBUG = true
 run: venv
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_clinic_content
+	$(BIN)/python manage.py db_worker --no-reload --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv

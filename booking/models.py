@@ -1,0 +1,345 @@
+"""Bookings of a first assessment, and the clinic's rules for open times."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from conditions.models import Condition
+
+
+class BookingSettings(models.Model):
+    """The clinic's booking rules: one row, edited in the admin."""
+
+    assessment_minutes = models.PositiveSmallIntegerField(
+        _("assessment length (minutes)"), default=60, help_text=_("How long a first assessment takes.")
+    )
+    minimum_notice_hours = models.PositiveSmallIntegerField(
+        _("minimum notice (hours)"), default=12, help_text=_("How long before a time it stops being bookable online.")
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        _("book up to (days ahead)"), default=28, help_text=_("How far ahead patients can book.")
+    )
+    cancellation_cutoff_hours = models.PositiveSmallIntegerField(
+        _("online cancellation cut-off (hours)"),
+        default=24,
+        help_text=_("Closer to the time than this, patients are asked to call or message to cancel."),
+    )
+    notification_email = models.EmailField(
+        _("send new requests to"),
+        blank=True,
+        help_text=_("Where the clinic is told of each new request. Leave empty to use the clinic's email."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("booking settings")
+        verbose_name_plural = _("booking settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(assessment_minutes__gte=5), name="assessment_at_least_five_minutes"),
+            models.CheckConstraint(condition=Q(horizon_days__gte=1), name="booking_horizon_at_least_a_day"),
+        ]
+
+    def __str__(self):
+        return str(_("Booking settings"))
+
+    @classmethod
+    def load(cls):
+        return cls.objects.first() or cls()
+
+    @property
+    def assessment_length(self):
+        return timedelta(minutes=self.assessment_minutes)
+
+
+class PractitionerQuerySet(models.QuerySet):
+    def taking_assessments(self):
+        return self.filter(takes_assessments=True)
+
+
+class Practitioner(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    takes_assessments = models.BooleanField(
+        _("takes first assessments"), default=True, help_text=_("Untick to stop new online bookings with this person.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = PractitionerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("practitioner")
+        verbose_name_plural = _("practitioners")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class OpeningHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"), help_text=_("Clinic time (Tijuana)."))
+    closes = models.TimeField(_("closes"), help_text=_("The last assessment ends by this time."))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="opening_hours_close_after_open"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self):
+        if self.opens and self.closes and self.closes <= self.opens:
+            raise ValidationError({"closes": _("Closing time must be after opening time.")})
+
+
+class Closure(models.Model):
+    """Days the clinic is closed: holidays, training days, leave."""
+
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"), help_text=_("The same as the first day for a single day."))
+    reason = models.CharField(_("reason"), max_length=120, blank=True, help_text=_("For staff; not shown to patients."))
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_day__gte=F("first_day")), name="closure_ends_after_it_starts"),
+        ]
+
+    def __str__(self):
+        if self.first_day == self.last_day:
+            return f"{self.first_day:%Y-%m-%d} {self.reason}".strip()
+        return f"{self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d} {self.reason}".strip()
+
+    def clean(self):
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": _("The last day cannot be before the first day.")})
+
+
+class PrivacyNotice(models.Model):
+    """The privacy notice ("aviso de privacidad"). Each version is kept: bookings point to the one shown."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"), help_text=_("Separate paragraphs with a blank line."))
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+        ordering = ["-version"]
+        get_latest_by = "version"
+
+    def __str__(self):
+        return f"{self.title} (v{self.version})"
+
+    def get_absolute_url(self):
+        return reverse("booking:privacy")
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(published_at__lte=timezone.now()).order_by("-version").first()
+
+    @property
+    def paragraphs(self):
+        from conditions.models import paragraphs
+
+        return paragraphs(self.body)
+
+
+class InvalidTransition(Exception):
+    """A status change the booking's current status does not allow."""
+
+
+def new_token():
+    return secrets.token_urlsafe(32)
+
+
+# No 0/O, 1/I/L: a reference read out over the phone is never misheard.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_reference():
+    return "RTR-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
+
+
+class BookingQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=Booking.ACTIVE)
+
+    def overlapping(self, starts_at, ends_at):
+        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE = [Status.REQUESTED, Status.CONFIRMED]
+    # Where each status may go next; anything else is refused.
+    TRANSITIONS = {
+        Status.REQUESTED: {Status.CONFIRMED, Status.DECLINED, Status.CANCELLED},
+        Status.CONFIRMED: {Status.CANCELLED},
+    }
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PHONE = "phone", _("Phone or desk")
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference, editable=False)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("practitioner")
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    source = models.CharField(_("booked"), max_length=8, choices=Source.choices, default=Source.ONLINE)
+    price = models.DecimalField(_("price (MXN)"), max_digits=8, decimal_places=2)
+
+    patient_name = models.CharField(_("full name"), max_length=120)
+    phone = PhoneNumberField(_("mobile phone"))
+    email = models.EmailField(_("email"), max_length=254)
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("what brings them"),
+        help_text=_("Empty means “something else”."),
+    )
+    note = models.TextField(_("note"), blank=True, max_length=1000)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+
+    consent_given_at = models.DateTimeField(_("consent to health data given"))
+    privacy_notice = models.ForeignKey(
+        PrivacyNotice, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("privacy notice agreed to")
+    )
+
+    decline_reason = models.CharField(_("reason given to the patient"), max_length=300, blank=True)
+    sequence = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("Raised on every change, so calendars update their copy.")
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner", "starts_at"],
+                condition=Q(status__in=["requested", "confirmed"]),
+                name="one_active_booking_per_practitioner_and_time",
+            ),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_it_starts"),
+        ]
+        indexes = [models.Index(fields=["starts_at", "status"])]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("booking:manage", kwargs={"token": self.token})
+
+    @property
+    def is_active(self):
+        return self.status in self.ACTIVE
+
+    @property
+    def reason_label(self):
+        return self.condition.name if self.condition_id else _("Something else")
+
+    def can_change_to(self, status):
+        return status in self.TRANSITIONS.get(self.status, ())
+
+    def change_status(self, status, **fields):
+        """Move to `status` if the move is allowed; every change raises the calendar SEQUENCE."""
+        if not self.can_change_to(status):
+            raise InvalidTransition(
+                _("A %(old)s booking cannot become %(new)s.")
+                % {"old": self.get_status_display().lower(), "new": self.Status(status).label.lower()}
+            )
+        self.status = status
+        self.sequence += 1
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=["status", "sequence", "updated_at", *fields])
+
+    def can_be_cancelled_online(self, now=None):
+        now = now or timezone.now()
+        cutoff = timedelta(hours=BookingSettings.load().cancellation_cutoff_hours)
+        return self.is_active and self.starts_at - now >= cutoff
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def unsent(self):
+        return self.filter(sent_at__isnull=True)
+
+
+class OutgoingEmail(models.Model):
+    """One email a booking causes, kept until it has gone out.
+
+    The row is written in the booking's own transaction; a durable task sends
+    it and retries with backoff while the mail server is unreachable.
+    """
+
+    class Kind(models.TextChoices):
+        CLINIC_NEW_REQUEST = "clinic_new_request", _("New request (to the clinic)")
+        RECEIVED = "received", _("Request received")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+        CHANGED = "changed", _("Changed")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails", verbose_name=_("booking"))
+    kind = models.CharField(_("email"), max_length=24, choices=Kind.choices)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Only the exception's class name: a mail server's message can quote the patient's address.
+    last_error = models.CharField(_("last error"), max_length=120, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.booking_id}"
+
+    @property
+    def to_clinic(self):
+        return self.kind == self.Kind.CLINIC_NEW_REQUEST

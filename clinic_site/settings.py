@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "phonenumber_field",
+    "django_tasks",
+    "django_tasks_db",
     "conditions",
     "faq",
     "booking",
@@ -62,6 +65,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
+CSRF_FAILURE_VIEW = "booking.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -84,10 +88,32 @@ WSGI_APPLICATION = "clinic_site.wsgi.application"
 # SQLite in the project folder unless DATABASE_URL names another database
 # (postgres://user@host:5432/name in production).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue for the lock at BEGIN instead of failing half-way through a
+    # booking with "database is locked"; WAL lets pages read meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Outgoing email is queued in the database with the booking that causes it and
+# sent by `manage.py db_worker`, so a mail server that is down delays mail
+# without losing it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# EMAIL_URL: smtp+tls://user:password@smtp.example.com:587 (django-environ's form).
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The site's own address, for links in emails and calendar files.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Return to Running <citas@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Phone numbers typed without a country code are read as Mexican; US numbers
+# are tried next (see booking.forms), and all are stored in E.164.
+PHONENUMBER_DEFAULT_REGION = "MX"
+PHONENUMBER_DB_FORMAT = "E164"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -127,6 +153,8 @@ STORAGES = {
 
 # Security. Production runs behind TLS; the proxy tells us the scheme.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only behind a proxy that appends the client's address to X-Forwarded-For.
+USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -130,3 +130,19 @@ def test_content_is_escaped_never_raw_html(client, clinic_content):
 
 def test_home_page_before_content_is_loaded_is_a_404_not_a_crash(client, db):
     assert client.get("/").status_code == 404
+
+
+def test_the_home_page_weighs_at_most_40_kb_on_the_wire(client, clinic_content):
+    import gzip
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/")
+    html = response.content
+    stylesheets = re.findall(r'<link rel="stylesheet" href="/static/([^"]+)"', html.decode())
+    css = b"".join(open(finders.find(path), "rb").read() for path in stylesheets)
+    assert stylesheets == ["css/site.css"]
+    assert len(css) <= 14 * 1024  # the design brief's budget for the stylesheet itself
+    assert len(gzip.compress(html)) + len(gzip.compress(css)) <= 40 * 1024
+    assert "<img" not in html.decode() and "@font-face" not in css.decode()

@@ -4,10 +4,14 @@ Safe to run again: each kind of content is loaded only while its table is
 empty, so nothing is duplicated and nothing staff have edited is overwritten.
 """
 
+from datetime import time
+from pathlib import Path
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.text import slugify
 
+from booking.models import BookingSettings, OpeningHours, Practitioner, PrivacyNotice
 from conditions.models import Clinic, Condition, Page, PatientKind, ServicePage, Stage
 from conditions.seed import read_seed
 from faq.models import FeaturedQuestion, Question, QuestionGroup
@@ -36,6 +40,14 @@ QUESTION_PLACES = [
 ]
 
 
+PRIVACY_NOTICE_PATH = Path(__file__).resolve().parents[3] / "booking" / "content" / "privacy-notice.txt"
+# Starting opening hours (weekday, opens, closes) for staff to adjust: Monday to
+# Friday mornings and evenings, when runners can come, and Saturday mornings.
+OPENING_HOURS = [(day, time(8), time(13)) for day in range(5)] + [
+    (day, time(15), time(20)) for day in range(5)
+] + [(5, time(9), time(13))]
+
+
 class Command(BaseCommand):
     help = "Load the clinic's starting content into an empty database. Never overwrites existing content."
 
@@ -47,6 +59,7 @@ class Command(BaseCommand):
             page = self.load_service_page(seed, pages)
             conditions = self.load_conditions(seed)
             self.load_questions(seed, page, conditions, pages)
+            self.load_booking_rules()
 
     def report(self, model, created):
         name = model._meta.verbose_name_plural
@@ -135,3 +148,20 @@ class Command(BaseCommand):
             if feature_on_page:
                 FeaturedQuestion.objects.create(page=page, question=question, position=position)
         self.report(Question, len(seed.questions))
+
+    def load_booking_rules(self):
+        if not BookingSettings.objects.exists():
+            BookingSettings.objects.create()
+            self.report(BookingSettings, 1)
+        if not OpeningHours.objects.exists():
+            OpeningHours.objects.bulk_create(
+                OpeningHours(weekday=day, opens=opens, closes=closes) for day, opens, closes in OPENING_HOURS
+            )
+            self.report(OpeningHours, len(OPENING_HOURS))
+        if not Practitioner.objects.exists():
+            Practitioner.objects.create(name="Lead physiotherapist", position=1)
+            self.report(Practitioner, 1)
+        if not PrivacyNotice.objects.exists():
+            title, _blank, body = PRIVACY_NOTICE_PATH.read_text(encoding="utf-8").partition("\n\n")
+            PrivacyNotice.objects.create(version=1, title=title.strip(), body=body.strip())
+            self.report(PrivacyNotice, 1)

@@ -1,0 +1,164 @@
+"""A booking as an iCalendar file, for the patient's own calendar.
+
+The file is attached to the emails and offered on the booking's page. Calendars
+are often shared with family or colleagues, so it says where and when, never
+why: no condition, no note.
+"""
+
+from datetime import date
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+from icalendar import Calendar, Event, vCalAddress
+
+from conditions.models import Clinic
+
+from .models import Booking
+
+CLINIC_TZ = ZoneInfo(settings.TIME_ZONE)
+PRODID = "-//Return to Running//Bookings//EN"
+
+# Shared with the emails, so the calendar entry and the email say the same.
+WHAT_TO_BRING = (
+    gettext_lazy("Comfortable clothes to move and run in"),
+    gettext_lazy("Your running shoes"),
+    gettext_lazy("Any scans or surgical reports"),
+    gettext_lazy("A list of the medicines you take"),
+)
+
+
+def site_url():
+    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def absolute_url(path):
+    """`path` on the public site: emails and calendars are read away from any request."""
+    return site_url() + path
+
+
+def manage_url(booking):
+    """The booking's private page, in the active language."""
+    return absolute_url(reverse("booking:manage", kwargs={"token": booking.token}))
+
+
+def clinic_time(moment):
+    return timezone.localtime(moment, CLINIC_TZ)
+
+
+def day_and_time(moment):
+    """E.g. "Tuesday 3 March 2026, 10:00", on the clinic's clock, in the active language."""
+    # Translators: a date format for Django's date filter (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date).
+    # Spanish: "l j \d\e F \d\e Y, H:i" gives "martes 3 de marzo de 2026, 10:00".
+    return dateformat.format(clinic_time(moment), pgettext("booking day and time", "l j F Y, H:i"))
+
+
+def when_label(moment):
+    """E.g. "Tuesday 3 March 2026, 10:00 (Tijuana time)"."""
+    return _("%(day_and_time)s (Tijuana time)") % {"day_and_time": day_and_time(moment)}
+
+
+def price_label(amount):
+    """E.g. "$750 MXN", as on the site."""
+    return f"${floatformat(amount, '0g')} MXN"
+
+
+def is_withdrawn(booking):
+    """Cancelled or declined: the calendar entry should go."""
+    return booking.status in (Booking.Status.CANCELLED, Booking.Status.DECLINED)
+
+
+def calendar_method(booking):
+    """The iTIP method: REQUEST adds or updates the entry, CANCEL removes it."""
+    return "CANCEL" if is_withdrawn(booking) else "REQUEST"
+
+
+EVENT_STATUS = {
+    Booking.Status.REQUESTED: "TENTATIVE",
+    Booking.Status.CONFIRMED: "CONFIRMED",
+    Booking.Status.DECLINED: "CANCELLED",
+    Booking.Status.CANCELLED: "CANCELLED",
+}
+
+
+def booking_uid(booking):
+    """The same for every version of the file, so a calendar updates its entry instead of adding one."""
+    host = urlsplit(site_url()).hostname or "localhost"
+    return f"{booking.reference}@{host}"
+
+
+def booking_ics(booking):
+    """The booking as an iCalendar file (bytes), in the language the patient booked in."""
+    with translation.override(booking.language):
+        return _build_calendar(booking).to_ical()
+
+
+def _build_calendar(booking):
+    clinic = Clinic.load()
+    calendar = Calendar()
+    calendar.prodid = PRODID
+    calendar.version = "2.0"
+    calendar.calscale = "GREGORIAN"
+    calendar.method = calendar_method(booking)
+
+    title = _("First assessment, %(clinic)s") % {"clinic": clinic.name}
+    if is_withdrawn(booking):
+        # Some calendars ignore METHOD:CANCEL on a file opened by hand; the title still tells the truth.
+        title = _("Cancelled: %(title)s") % {"title": title}
+
+    event = Event.new(
+        uid=booking_uid(booking),
+        sequence=booking.sequence,
+        # The booking's own clock, not now: the same version of a booking gives the same file.
+        stamp=booking.updated_at,
+        created=booking.created_at,
+        last_modified=booking.updated_at,
+        start=clinic_time(booking.starts_at),
+        end=clinic_time(booking.ends_at),
+        status=EVENT_STATUS[booking.status],
+        summary=title,
+        description=_event_description(booking, clinic),
+        location=", ".join([clinic.name, *clinic.address_lines]),
+        url=manage_url(booking),
+        organizer=vCalAddress.new(_organizer_address(clinic), cn=clinic.name),
+        # iTIP needs an attendee for REQUEST and CANCEL; only the address, no name.
+        attendees=[vCalAddress.new(booking.email, role="REQ-PARTICIPANT", partstat="ACCEPTED", rsvp=False)],
+        transparency="OPAQUE",
+    )
+    calendar.add_component(event)
+    # A VTIMEZONE for America/Tijuana covering this year and next keeps the file
+    # small while every calendar places the times on the clinic's clock.
+    year = clinic_time(booking.starts_at).year
+    calendar.add_missing_timezones(first_date=date(year, 1, 1), last_date=date(year + 2, 1, 1))
+    return calendar
+
+
+def _organizer_address(clinic):
+    """The address the emails come from, so mail clients trust the invitation."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or clinic.email or "bookings@localhost"
+
+
+def _event_description(booking, clinic):
+    lines = [_("Reference: %(reference)s") % {"reference": booking.reference}]
+    if booking.status == Booking.Status.REQUESTED:
+        lines.append(_("Requested: the clinic will confirm by email."))
+    elif is_withdrawn(booking):
+        lines.append(_("This assessment is cancelled."))
+    lines.append(_("Price: %(price)s") % {"price": price_label(booking.price)})
+    if not is_withdrawn(booking):
+        lines.append("")
+        lines.append(_("What to bring:"))
+        lines.extend(f"- {item}" for item in WHAT_TO_BRING)
+        lines.append("")
+        lines.append(_("See or cancel your booking: %(url)s") % {"url": manage_url(booking)})
+    if clinic.phone:
+        lines.append(_("Phone: %(phone)s") % {"phone": clinic.phone})
+    if clinic.whatsapp_link:
+        lines.append(_("WhatsApp: %(link)s") % {"link": clinic.whatsapp_link})
+    return "\n".join(lines)

@@ -1,0 +1,86 @@
+"""Booking an assessment and changing a booking, each in one transaction with its emails."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from conditions.models import Clinic
+
+from . import availability
+from .emails import queue_emails
+from .models import Booking, OutgoingEmail, Practitioner, PrivacyNotice
+
+
+class TimeTaken(Exception):
+    """Every practitioner free at that time was booked by someone else first."""
+
+
+class TimeNotOpen(Exception):
+    """The time is not an open time: past, closed, too soon, or not on the grid."""
+
+
+def book_assessment(*, starts_at, patient_name, phone, email, condition=None, note="", language="en",
+                    privacy_notice=None, source=Booking.Source.ONLINE, now=None):
+    """Book the first free practitioner at `starts_at`, or raise TimeTaken or TimeNotOpen.
+
+    The database's unique constraint is the guard: two requests racing for the
+    last practitioner both try to insert, one wins, the other moves on to the
+    next practitioner or gives up with TimeTaken.
+    """
+    now = now or timezone.now()
+    open_time = availability.is_open(starts_at, now=now)
+    if open_time is None:
+        if availability.is_open(starts_at, now=now, ignore_bookings=True):
+            raise TimeTaken
+        raise TimeNotOpen
+    privacy_notice = privacy_notice or PrivacyNotice.current()
+    price = Clinic.load().assessment_price
+    for practitioner_id in open_time.free_practitioner_ids:
+        try:
+            with transaction.atomic():
+                # Serialises bookings per practitioner on PostgreSQL, so a booking
+                # that overlaps without starting at the same minute is caught too.
+                Practitioner.objects.select_for_update().filter(pk=practitioner_id).first()
+                if Booking.objects.active().filter(practitioner_id=practitioner_id).overlapping(
+                    open_time.starts_at, open_time.ends_at
+                ).exists():
+                    continue
+                booking = Booking.objects.create(
+                    practitioner_id=practitioner_id,
+                    starts_at=open_time.starts_at,
+                    ends_at=open_time.ends_at,
+                    price=price,
+                    patient_name=patient_name,
+                    phone=phone,
+                    email=email,
+                    condition=condition,
+                    note=note,
+                    language=language,
+                    consent_given_at=now,
+                    privacy_notice=privacy_notice,
+                    source=source,
+                )
+                queue_emails(booking, OutgoingEmail.Kind.CLINIC_NEW_REQUEST, OutgoingEmail.Kind.RECEIVED)
+                return booking
+        except IntegrityError:
+            continue  # someone took this practitioner first; try the next
+    raise TimeTaken
+
+
+def _change(booking, status, email_kind, **fields):
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        locked.change_status(status, **fields)
+        queue_emails(locked, email_kind)
+    return locked
+
+
+def confirm_booking(booking):
+    return _change(booking, Booking.Status.CONFIRMED, OutgoingEmail.Kind.CONFIRMED)
+
+
+def decline_booking(booking, reason=""):
+    return _change(booking, Booking.Status.DECLINED, OutgoingEmail.Kind.DECLINED, decline_reason=reason)
+
+
+def cancel_booking(booking):
+    return _change(booking, Booking.Status.CANCELLED, OutgoingEmail.Kind.CANCELLED)

@@ -1,0 +1,53 @@
+"""Durable tasks, run by `manage.py db_worker`."""
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from .models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(hours=1)
+
+
+def retry_delay(attempts):
+    """1, 2, 4, 8 … minutes between tries, never more than an hour."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+
+
+@task()
+def deliver_email(outgoing_email_id):
+    """Send one queued email; while the mail server is unreachable, try again later.
+
+    Never raises: the error's class name is kept on the row for staff, because
+    a mail server's own message can quote the patient's address.
+    """
+    from .emails import build_message
+
+    outgoing = OutgoingEmail.objects.select_related("booking").filter(pk=outgoing_email_id).first()
+    if outgoing is None or outgoing.sent_at is not None:
+        return "nothing to send"
+    now = timezone.now()
+    outgoing.attempts += 1
+    try:
+        build_message(outgoing).send()
+    except Exception as error:  # noqa: BLE001 - any failure is retried, none may lose the email
+        outgoing.last_error = type(error).__name__[:120]
+        outgoing.next_attempt_at = now + retry_delay(outgoing.attempts)
+        outgoing.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+        deliver_email.using(run_after=outgoing.next_attempt_at).enqueue(outgoing.pk)
+        logger.warning(
+            "Email %s for booking %s not sent (%s); attempt %s, next at %s",
+            outgoing.pk, outgoing.booking.reference, outgoing.last_error, outgoing.attempts,
+            outgoing.next_attempt_at.isoformat(),
+        )
+        return "retrying"
+    outgoing.sent_at = timezone.now()
+    outgoing.last_error = ""
+    outgoing.next_attempt_at = None
+    outgoing.save(update_fields=["attempts", "sent_at", "last_error", "next_attempt_at"])
+    return "sent"

@@ -1,0 +1,107 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from booking.availability import open_times
+from booking.models import Booking, BookingSettings
+from booking.services import book_assessment, confirm_booking
+from tests.helpers import page_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def booking(booking_rules, clinic_content):
+    return book_assessment(
+        starts_at=open_times()[-1].starts_at,
+        patient_name="Ana López",
+        phone="+526641234567",
+        email="ana@example.com",
+        note="Knee pain since the half marathon",
+    )
+
+
+def test_the_private_link_shows_the_booking_and_where_it_stands(client, booking):
+    response = client.get(f"/book/manage/{booking.token}/")
+    text = page_text(response)
+    assert "Requested: the clinic will confirm by email." in text
+    assert booking.reference in text and "$750 MXN" in text and "(Tijuana time)" in text
+    assert response["Cache-Control"] == "no-store, private"
+    assert "noindex" in response["X-Robots-Tag"]
+
+
+def test_the_link_is_a_token_never_the_id_or_personal_data(client, booking):
+    assert str(booking.pk) != booking.token and len(booking.token) >= 40
+    assert client.get(f"/book/manage/{booking.pk}/").status_code == 404
+    assert client.get("/book/manage/" + "x" * 500 + "/").status_code == 404
+    assert "ana@example.com" not in booking.get_absolute_url() and "6641234567" not in booking.get_absolute_url()
+
+
+def test_cancelling_takes_a_post_behind_a_button(client, booking):
+    # A mail scanner following every link in the email must cancel nothing.
+    page = client.get(f"/book/manage/{booking.token}/cancel/")
+    assert page.status_code == 200 and "Yes, cancel my assessment" in page_text(page)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.REQUESTED
+
+    response = client.post(f"/book/manage/{booking.token}/cancel/")
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED and booking.sequence == 1
+    assert booking.emails.filter(kind="cancelled").count() == 1
+    assert "This booking is cancelled." in page_text(client.get(response["Location"]))
+
+
+def test_a_cancelled_time_is_open_again(client, booking):
+    client.post(f"/book/manage/{booking.token}/cancel/")
+    assert booking.starts_at in [t.starts_at for t in open_times()]
+
+
+def test_past_the_cut_off_the_patient_is_asked_to_call_or_message(client, booking):
+    BookingSettings.objects.update(cancellation_cutoff_hours=24 * 60)
+    response = client.get(f"/book/manage/{booking.token}/")
+    assert "can no longer be changed online" in page_text(response)
+    assert "Cancel this booking" not in page_text(response)
+    response = client.post(f"/book/manage/{booking.token}/cancel/")
+    assert response.status_code == 409
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.REQUESTED
+
+
+def test_a_confirmed_booking_says_so(client, booking):
+    confirm_booking(booking)
+    assert "Confirmed." in page_text(client.get(f"/book/manage/{booking.token}/"))
+
+
+def test_the_calendar_file_downloads_from_the_private_link(client, booking):
+    response = client.get(f"/book/manage/{booking.token}/assessment.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    assert b"BEGIN:VCALENDAR" in response.content and booking.reference.encode() in response.content
+    assert b"Knee pain" not in response.content  # health details stay out of calendars
+
+
+def test_a_declined_booking_offers_another_time(client, booking):
+    from booking.services import decline_booking
+
+    decline_booking(booking, reason="Our physiotherapist is away that day.")
+    text = page_text(client.get(f"/book/manage/{booking.token}/"))
+    assert "Our physiotherapist is away that day." in text and "Book another time" in text
+
+
+def test_a_cancelled_booking_cannot_be_confirmed(booking):
+    from booking.models import InvalidTransition
+    from booking.services import cancel_booking
+
+    cancel_booking(booking)
+    with pytest.raises(InvalidTransition):
+        confirm_booking(booking)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+
+
+def test_booking_in_the_past_cannot_be_cancelled_online(client, booking):
+    Booking.objects.filter(pk=booking.pk).update(
+        starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now() - timedelta(days=1, hours=-1)
+    )
+    assert client.post(f"/book/manage/{booking.token}/cancel/").status_code == 409

@@ -107,6 +107,32 @@ class OpeningHours(models.Model):
     def __str__(self):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
+    @classmethod
+    def week(cls):
+        """The week as (days, ranges) rows, days with the same hours run together.
+
+        E.g. [("Monday – Friday", "08:00–13:00, 15:00–20:00"), ("Saturday", "09:00–13:00")].
+        """
+        ranges = {day: [] for day in cls.Weekday}
+        for opening in cls.objects.all():
+            ranges[cls.Weekday(opening.weekday)].append(f"{opening.opens:%H:%M}–{opening.closes:%H:%M}")
+        rows = []
+        for day, day_ranges in ranges.items():
+            hours = ", ".join(day_ranges)
+            if rows and rows[-1]["hours"] == hours and rows[-1]["last"] == day - 1:
+                rows[-1]["last"] = day
+            else:
+                rows.append({"first": day, "last": day, "hours": hours})
+        return [
+            (
+                cls.Weekday(row["first"]).label if row["first"] == row["last"]
+                else f"{cls.Weekday(row['first']).label} – {cls.Weekday(row['last']).label}",
+                row["hours"],
+            )
+            for row in rows
+            if row["hours"]
+        ]
+
     def clean(self):
         if self.opens and self.closes and self.closes <= self.opens:
             raise ValidationError({"closes": _("Closing time must be after opening time.")})

@@ -2,12 +2,13 @@
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from conditions.models import Clinic
 
 from . import availability
 from .emails import queue_emails
-from .models import Booking, OutgoingEmail, Practitioner, PrivacyNotice
+from .models import Booking, InvalidTransition, OutgoingEmail, Practitioner, PrivacyNotice
 
 
 class TimeTaken(Exception):
@@ -84,3 +85,44 @@ def decline_booking(booking, reason=""):
 
 def cancel_booking(booking):
     return _change(booking, Booking.Status.CANCELLED, OutgoingEmail.Kind.CANCELLED)
+
+
+def move_booking(booking, starts_at, now=None):
+    """Move an active booking to another open time, under the same rules and guard as booking.
+
+    Raises TimeTaken or TimeNotOpen when the new time cannot be had, and
+    InvalidTransition when the booking is no longer active.
+    """
+    if not booking.is_active:
+        raise InvalidTransition(_("Only a requested or confirmed booking can be moved."))
+    now = now or timezone.now()
+    open_time = availability.is_open(starts_at, now=now)
+    if open_time is None:
+        if availability.is_open(starts_at, now=now, ignore_bookings=True):
+            raise TimeTaken
+        raise TimeNotOpen
+    for practitioner_id in open_time.free_practitioner_ids:
+        try:
+            with transaction.atomic():
+                locked = Booking.objects.select_for_update().get(pk=booking.pk)
+                if not locked.is_active:
+                    raise InvalidTransition(_("Only a requested or confirmed booking can be moved."))
+                Practitioner.objects.select_for_update().filter(pk=practitioner_id).first()
+                clash = (
+                    Booking.objects.active()
+                    .filter(practitioner_id=practitioner_id)
+                    .overlapping(open_time.starts_at, open_time.ends_at)
+                    .exclude(pk=locked.pk)
+                )
+                if clash.exists():
+                    continue
+                locked.practitioner_id = practitioner_id
+                locked.starts_at = open_time.starts_at
+                locked.ends_at = open_time.ends_at
+                locked.sequence += 1
+                locked.save(update_fields=["practitioner", "starts_at", "ends_at", "sequence", "updated_at"])
+                queue_emails(locked, OutgoingEmail.Kind.CHANGED)
+                return locked
+        except IntegrityError:
+            continue
+    raise TimeTaken

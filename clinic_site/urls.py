@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from booking.sitemaps import BookingSitemap, PrivacySitemap
 from conditions.sitemaps import ConditionSitemap, HomeSitemap, PageSitemap
 from conditions.views import robots_txt
 from faq.sitemaps import FaqSitemap
@@ -13,6 +14,8 @@ sitemaps = {
     "conditions": ConditionSitemap,
     "faq": FaqSitemap,
     "pages": PageSitemap,
+    "booking": BookingSitemap,
+    "privacy": PrivacySitemap,
 }
 
 admin.site.site_header = _("Clinic administration")

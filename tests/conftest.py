@@ -36,12 +36,16 @@ def booking_rules(db):
     from booking.models import BookingSettings, OpeningHours, Practitioner, PrivacyNotice
     from conditions.models import Clinic
 
+    # Replaces whatever load_clinic_content set, whichever fixture ran first.
     Clinic.objects.get_or_create(defaults={"name": "Return to Running", "email": "clinic@example.com"})
+    BookingSettings.objects.all().delete()
+    OpeningHours.objects.all().delete()
+    Practitioner.objects.all().delete()
     BookingSettings.objects.create(assessment_minutes=60, minimum_notice_hours=12, horizon_days=28)
     for weekday in range(7):
         OpeningHours.objects.create(weekday=weekday, opens=time(8), closes=time(20))
     Practitioner.objects.create(name="Dra. Ruiz", position=1)
-    PrivacyNotice.objects.create(version=1, title="Privacy notice", body="How we use your data.")
+    PrivacyNotice.objects.get_or_create(version=1, defaults={"title": "Privacy notice", "body": "How we use your data."})
     return BookingSettings.objects.get()
 
 

@@ -20,12 +20,13 @@ def test_robots_txt_points_to_the_sitemap(client, db):
     assert "Disallow: /admin/" in response.content.decode()
 
 
-def test_the_sitemap_lists_every_public_page_with_lastmod(client, clinic_content):
+def test_the_sitemap_lists_every_public_page_with_lastmod(client, clinic_content, booking_rules):
     content = client.get("/sitemap.xml").content.decode()
     urls = re.findall(r"<loc>(.*?)</loc>", content)
     assert len(urls) >= 10
     assert "http://testserver/" in urls and "http://testserver/faq/" in urls
     assert "http://testserver/conditions/achilles-tendinopathy/" in urls
+    assert "http://testserver/book/" in urls and "http://testserver/privacy/" in urls
     assert "http://testserver/knee-pain/" not in urls  # not written yet
     assert content.count("<lastmod>") == len(urls)
 

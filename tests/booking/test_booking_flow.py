@@ -197,7 +197,7 @@ def test_the_booking_page_takes_the_same_queries_whatever_the_bookings(client, b
 
     BookingSettings.objects.update(horizon_days=31)
     client.get("/book/")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get("/book/")
     practitioner = Practitioner.objects.get()
     start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
@@ -207,5 +207,5 @@ def test_the_booking_page_takes_the_same_queries_whatever_the_bookings(client, b
                 consent_given_at=timezone.now(), privacy_notice=PrivacyNotice.objects.get())
         for n in range(200)
     )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get("/book/")

@@ -105,3 +105,38 @@ def test_booking_in_the_past_cannot_be_cancelled_online(client, booking):
         starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now() - timedelta(days=1, hours=-1)
     )
     assert client.post(f"/book/manage/{booking.token}/cancel/").status_code == 409
+
+
+def test_moving_a_booking_takes_the_new_time_frees_the_old_and_tells_the_patient(booking):
+    from booking.services import move_booking
+
+    old_time = booking.starts_at
+    new_time = open_times()[0].starts_at
+    moved = move_booking(booking, new_time)
+    assert moved.starts_at == new_time and moved.sequence == 1
+    assert moved.emails.filter(kind="changed").count() == 1
+    open_now = [t.starts_at for t in open_times()]
+    assert old_time in open_now and new_time not in open_now
+
+
+def test_a_booking_cannot_be_moved_onto_a_taken_time(booking):
+    from booking.services import TimeTaken, move_booking
+
+    other = book_assessment(starts_at=open_times()[0].starts_at, patient_name="B", phone="+526641230001", email="b@example.com")
+    with pytest.raises(TimeTaken):
+        move_booking(booking, other.starts_at)
+    booking.refresh_from_db()
+    assert booking.sequence == 0 and not booking.emails.filter(kind="changed").exists()
+
+
+def test_the_footer_shows_the_week_with_days_of_equal_hours_together(client, booking_rules, clinic_content):
+    from datetime import time
+
+    from booking.models import OpeningHours
+
+    OpeningHours.objects.filter(weekday=6).delete()
+    OpeningHours.objects.filter(weekday=5).update(opens=time(9), closes=time(13))
+    text = page_text(client.get("/"))
+    assert "Monday – Friday 08:00–20:00" in text
+    assert "Saturday 09:00–13:00" in text and "Sunday" not in text
+    assert "Privacy notice" in text

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
@@ -9,6 +10,8 @@ from .models import Clinic, Condition, Page, PatientKind, ServicePage, Stage
 
 @admin.register(Clinic)
 class ClinicAdmin(TranslationAdmin):
+    # A map link typed without a scheme is an https one.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "description", "assessment_price"]}),
         (_("Address"), {"fields": ["street_address", "neighbourhood", "postal_code", "city", "region", "country_code", "map_url"]}),

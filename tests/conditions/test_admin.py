@@ -90,3 +90,48 @@ def test_the_clinic_editors_group_can_edit_content_only(db):
 def test_anonymous_visitors_are_sent_to_the_login(client, clinic_content):
     response = client.get("/admin/conditions/condition/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["conditions.clinic", "conditions.servicepage", "conditions.condition", "conditions.page",
+     "faq.questiongroup", "faq.question"],
+)
+def test_every_content_screen_opens_for_a_receptionist(editor_client, clinic_content, model):
+    from django.apps import apps
+
+    app_label, model_name = model.split(".")
+    obj = apps.get_model(app_label, model_name).objects.first()
+    assert editor_client.get(f"/admin/{app_label}/{model_name}/").status_code == 200
+    assert editor_client.get(f"/admin/{app_label}/{model_name}/{obj.pk}/change/").status_code == 200
+
+
+def test_the_owner_sees_bookings_and_their_unsent_emails(admin_client, clinic_content, booking_rules):
+    from booking.availability import open_times
+    from booking.services import book_assessment
+
+    booking = book_assessment(starts_at=open_times()[0].starts_at, patient_name="Ana López",
+                              phone="+526641234567", email="ana@example.com")
+    changelist = admin_client.get("/admin/booking/booking/?emails=unsent")
+    assert changelist.status_code == 200 and booking.reference in changelist.content.decode()
+    assert admin_client.get(f"/admin/booking/booking/{booking.pk}/change/").status_code == 200
+    for screen in ["bookingsettings", "openinghours", "closure", "practitioner", "privacynotice"]:
+        assert admin_client.get(f"/admin/booking/{screen}/").status_code == 200, screen
+
+
+def test_the_owner_confirms_a_request_and_the_patient_is_emailed(admin_client, clinic_content, booking_rules):
+    from booking.availability import open_times
+    from booking.models import Booking
+    from booking.services import book_assessment
+
+    booking = book_assessment(starts_at=open_times()[0].starts_at, patient_name="Ana López",
+                              phone="+526641234567", email="ana@example.com")
+    response = admin_client.post("/admin/booking/booking/", {"action": "confirm", "_selected_action": [booking.pk]})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.emails.filter(kind="confirmed").count() == 1
+
+
+def test_a_receptionist_cannot_see_bookings(editor_client, clinic_content):
+    assert editor_client.get("/admin/booking/booking/").status_code == 403

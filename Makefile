@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate content superuser clean
+.PHONY: run test e2e venv superuser clean
 
 venv: $(STAMP)
 
@@ -28,7 +28,18 @@ run: venv
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest --ignore=tests/e2e $(ARGS)
+
+# Browser tests (tests/e2e): valid HTML, axe, booking with and without
+# JavaScript. Needs Debian's chromium and a Java runtime besides Python.
+E2E_STAMP := $(VENV)/.installed-e2e
+
+$(E2E_STAMP): $(STAMP) requirements-e2e.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-e2e.txt
+	touch $(E2E_STAMP)
+
+e2e: $(E2E_STAMP)
+	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider $(ARGS)
 
 superuser: export DEBUG = true
 superuser: venv

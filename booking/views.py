@@ -20,6 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from phonenumber_field.phonenumber import PhoneNumber
+
 from conditions.models import Clinic
 
 from . import availability, throttle
@@ -243,6 +245,7 @@ def check_answers(request):
             "chosen": _chosen_time(draft),
             "condition": condition,
             "something_else": draft.get("reason") == SOMETHING_ELSE,
+            "phone": PhoneNumber.from_string(draft["phone"]).as_international,
             "privacy_notice": PrivacyNotice.current(),
             "length": BookingSettings.load().assessment_minutes,
             "step": 4,

@@ -1,0 +1,85 @@
+"""What a patient does in the browser: the booking steps, and a walk past every page and state.
+
+Each step finds things the way a person does, by their visible names, and
+returns the response of the page it lands on.
+"""
+
+import re
+
+from conditions.models import Condition
+
+DETAILS = {"Full name": "Ana López", "Mobile phone": "664 123 4567", "Email": "ana@example.com"}
+CONSENT = re.compile(r"^I agree to the clinic processing my health information")
+A_TIME = re.compile(r"^\d\d:\d\d$")
+
+
+def follow(page, action):
+    """Does action (a click) and returns the response of the page it leads to, after any redirect."""
+    with page.expect_navigation() as navigation:
+        action()
+    return navigation.value
+
+
+def press(page, button_name):
+    return follow(page, page.get_by_role("button", name=button_name, exact=True).click)
+
+
+def choose_the_last_day(page):
+    """Follows the last day link (like "Tuesday 14 October 6 times"): weeks away, so it can be cancelled online."""
+    return follow(page, page.get_by_role("link", name=re.compile(r"\d+ times?$")).last.click)
+
+
+def choose_the_first_time(page):
+    """Taps the first time tile (a radio named by its time, like "09:00"), then Continue."""
+    page.get_by_role("radio", name=A_TIME).first.check()
+    return press(page, "Continue")
+
+
+def give_details(page):
+    for label, value in DETAILS.items():
+        page.get_by_label(label, exact=True).fill(value)
+    return press(page, "Continue")
+
+
+def choose_a_reason(page, reason="Something else"):
+    page.get_by_label(reason, exact=True).check()
+    page.get_by_label(re.compile(r"^Anything you would like us to know")).fill("Left knee, since March.")
+    return press(page, "Continue")
+
+
+def consent_and_book(page):
+    page.get_by_label(CONSENT).check()
+    return press(page, "Book assessment")
+
+
+def walk_past_every_page(page, site, look):
+    """Visits every public page and every state of the booking flow, calling look(name, response) at each.
+
+    The booking states include each step's error state (a step sent empty),
+    then a real booking that is cancelled at the end.
+    """
+
+    def at(name, response, status=200):
+        assert response is not None and response.status == status, f"{name}: {response and response.status} at {page.url}"
+        look(name, response)
+
+    at("home", page.goto(site + "/"))
+    for slug in Condition.objects.published().values_list("slug", flat=True):
+        at(f"condition-{slug}", page.goto(f"{site}/conditions/{slug}/"))
+    at("faq", page.goto(site + "/faq/"))
+    at("privacy", page.goto(site + "/privacy/"))
+    at("not-found", page.goto(site + "/no-such-page/"), status=404)
+
+    at("book-days", page.goto(site + "/book/"))
+    at("book-times", choose_the_last_day(page))
+    at("book-times-error", press(page, "Continue"), status=400)
+    at("book-details", choose_the_first_time(page))
+    at("book-details-error", press(page, "Continue"), status=400)
+    at("book-reason", give_details(page))
+    at("book-reason-error", press(page, "Continue"), status=400)
+    at("book-check", choose_a_reason(page))
+    at("book-check-error", press(page, "Book assessment"), status=400)
+    at("book-confirmation", consent_and_book(page))
+    at("manage", follow(page, page.get_by_role("link", name="Change or cancel your booking").click))
+    at("cancel", follow(page, page.get_by_role("link", name="Cancel this booking").click))
+    at("manage-cancelled", press(page, "Yes, cancel my assessment"))

@@ -21,47 +21,89 @@ class TimeNotOpen(Exception):
 
 def book_assessment(*, starts_at, patient_name, phone, email, condition=None, note="", language="en",
                     privacy_notice=None, source=Booking.Source.ONLINE, now=None):
-    """Book the first free practitioner at `starts_at`, or raise TimeTaken or TimeNotOpen.
-
-    The database's unique constraint is the guard: two requests racing for the
-    last practitioner both try to insert, one wins, the other moves on to the
-    next practitioner or gives up with TimeTaken.
-    """
+    """Book the first free practitioner at `starts_at`, or raise TimeTaken or TimeNotOpen."""
     now = now or timezone.now()
+    open_time = _open_time(starts_at, now)
+    privacy_notice = privacy_notice or PrivacyNotice.current()
+    price = Clinic.load().assessment_price
+
+    def create(practitioner_id):
+        booking = Booking.objects.create(
+            practitioner_id=practitioner_id,
+            starts_at=open_time.starts_at,
+            ends_at=open_time.ends_at,
+            price=price,
+            patient_name=patient_name,
+            phone=phone,
+            email=email,
+            condition=condition,
+            note=note,
+            language=language,
+            consent_given_at=now,
+            privacy_notice=privacy_notice,
+            source=source,
+        )
+        queue_emails(booking, OutgoingEmail.Kind.CLINIC_NEW_REQUEST, OutgoingEmail.Kind.RECEIVED)
+        return booking
+
+    return _with_a_free_practitioner(open_time, create)
+
+
+def move_booking(booking, starts_at, now=None):
+    """Move an active booking to another open time, under the same rules and guard as booking.
+
+    Raises TimeTaken or TimeNotOpen when the new time cannot be had, and
+    InvalidTransition when the booking is no longer active.
+    """
+    if not booking.is_active:
+        raise InvalidTransition(_("Only a requested or confirmed booking can be moved."))
+    open_time = _open_time(starts_at, now or timezone.now())
+
+    def move(practitioner_id):
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        if not locked.is_active:
+            raise InvalidTransition(_("Only a requested or confirmed booking can be moved."))
+        locked.practitioner_id = practitioner_id
+        locked.starts_at = open_time.starts_at
+        locked.ends_at = open_time.ends_at
+        locked.sequence += 1
+        locked.save(update_fields=["practitioner", "starts_at", "ends_at", "sequence", "updated_at"])
+        queue_emails(locked, OutgoingEmail.Kind.CHANGED)
+        return locked
+
+    return _with_a_free_practitioner(open_time, move, moving=booking)
+
+
+def _open_time(starts_at, now):
+    """The OpenTime at `starts_at`, or TimeTaken if only bookings fill it, or TimeNotOpen."""
     open_time = availability.is_open(starts_at, now=now)
     if open_time is None:
         if availability.is_open(starts_at, now=now, ignore_bookings=True):
             raise TimeTaken
         raise TimeNotOpen
-    privacy_notice = privacy_notice or PrivacyNotice.current()
-    price = Clinic.load().assessment_price
+    return open_time
+
+
+def _with_a_free_practitioner(open_time, write, moving=None):
+    """Run `write(practitioner_id)` in a transaction for the first practitioner still free.
+
+    The database's conditional unique constraint is the guard: two requests
+    racing for the last practitioner both try to write, one wins, the other
+    moves on to the next practitioner or gives up with TimeTaken.
+    """
     for practitioner_id in open_time.free_practitioner_ids:
         try:
             with transaction.atomic():
-                # Serialises bookings per practitioner on PostgreSQL, so a booking
+                # Serialises writes per practitioner on PostgreSQL, so a booking
                 # that overlaps without starting at the same minute is caught too.
                 Practitioner.objects.select_for_update().filter(pk=practitioner_id).first()
-                if Booking.objects.active().filter(practitioner_id=practitioner_id).overlapping(
-                    open_time.starts_at, open_time.ends_at
-                ).exists():
+                clash = Booking.objects.active().filter(practitioner_id=practitioner_id)
+                clash = clash.overlapping(open_time.starts_at, open_time.ends_at)
+                if moving is not None:
+                    clash = clash.exclude(pk=moving.pk)
+                if clash.exists():
                     continue
-                booking = Booking.objects.create(
-                    practitioner_id=practitioner_id,
-                    starts_at=open_time.starts_at,
-                    ends_at=open_time.ends_at,
-                    price=price,
-                    patient_name=patient_name,
-                    phone=phone,
-                    email=email,
-                    condition=condition,
-                    note=note,
-                    language=language,
-                    consent_given_at=now,
-                    privacy_notice=privacy_notice,
-                    source=source,
-                )
-                queue_emails(booking, OutgoingEmail.Kind.CLINIC_NEW_REQUEST, OutgoingEmail.Kind.RECEIVED)
-                return booking
+                return write(practitioner_id)
         except IntegrityError:
             continue  # someone took this practitioner first; try the next
     raise TimeTaken
@@ -85,44 +127,3 @@ def decline_booking(booking, reason=""):
 
 def cancel_booking(booking):
     return _change(booking, Booking.Status.CANCELLED, OutgoingEmail.Kind.CANCELLED)
-
-
-def move_booking(booking, starts_at, now=None):
-    """Move an active booking to another open time, under the same rules and guard as booking.
-
-    Raises TimeTaken or TimeNotOpen when the new time cannot be had, and
-    InvalidTransition when the booking is no longer active.
-    """
-    if not booking.is_active:
-        raise InvalidTransition(_("Only a requested or confirmed booking can be moved."))
-    now = now or timezone.now()
-    open_time = availability.is_open(starts_at, now=now)
-    if open_time is None:
-        if availability.is_open(starts_at, now=now, ignore_bookings=True):
-            raise TimeTaken
-        raise TimeNotOpen
-    for practitioner_id in open_time.free_practitioner_ids:
-        try:
-            with transaction.atomic():
-                locked = Booking.objects.select_for_update().get(pk=booking.pk)
-                if not locked.is_active:
-                    raise InvalidTransition(_("Only a requested or confirmed booking can be moved."))
-                Practitioner.objects.select_for_update().filter(pk=practitioner_id).first()
-                clash = (
-                    Booking.objects.active()
-                    .filter(practitioner_id=practitioner_id)
-                    .overlapping(open_time.starts_at, open_time.ends_at)
-                    .exclude(pk=locked.pk)
-                )
-                if clash.exists():
-                    continue
-                locked.practitioner_id = practitioner_id
-                locked.starts_at = open_time.starts_at
-                locked.ends_at = open_time.ends_at
-                locked.sequence += 1
-                locked.save(update_fields=["practitioner", "starts_at", "ends_at", "sequence", "updated_at"])
-                queue_emails(locked, OutgoingEmail.Kind.CHANGED)
-                return locked
-        except IntegrityError:
-            continue
-    raise TimeTaken

@@ -225,6 +225,10 @@ def check_answers(request):
         messages.error(request, _("Choose what brings you to the clinic again: the list has changed."))
         return redirect("booking:reason")
     draft.setdefault("submission", secrets.token_urlsafe(16))
+    privacy_notice = PrivacyNotice.current()
+    if request.method == "GET":
+        # The consent is to the notice this page links to, even if a newer one is published meanwhile.
+        draft["privacy_notice"] = privacy_notice.pk if privacy_notice else None
     _save_draft(request, draft)
 
     form = ConsentForm(request.POST or None, initial={"submission": draft["submission"]})
@@ -246,7 +250,7 @@ def check_answers(request):
             "condition": condition,
             "something_else": draft.get("reason") == SOMETHING_ELSE,
             "phone": PhoneNumber.from_string(draft["phone"]).as_international,
-            "privacy_notice": PrivacyNotice.current(),
+            "privacy_notice": privacy_notice,
             "length": BookingSettings.load().assessment_minutes,
             "step": 4,
         },
@@ -260,6 +264,9 @@ def _book(request, draft, condition):
     contacts = (draft["phone"], draft["email"])
     if throttle.is_limited("address", address) or throttle.is_limited("contact", *contacts):
         return render(request, "booking/too_many.html", status=429)
+    privacy_notice = PrivacyNotice.objects.filter(pk=draft.get("privacy_notice")).first()
+    if privacy_notice is None:
+        return _("Online booking is paused while the clinic updates its privacy notice. Please call or message us.")
     if time.time() - draft.get("started", 0) < MINIMUM_SECONDS_TO_BOOK:
         return _("Please check your answers, then select “Book assessment” again.")
     throttle.count("address", address)
@@ -273,6 +280,7 @@ def _book(request, draft, condition):
             condition=condition,
             note=draft.get("note", ""),
             language=request.LANGUAGE_CODE,
+            privacy_notice=privacy_notice,
         )
     except (TimeTaken, TimeNotOpen) as error:
         draft.pop("starts_at")

@@ -209,3 +209,10 @@ def test_the_booking_page_takes_the_same_queries_whatever_the_bookings(client, b
     )
     with django_assert_num_queries(7):
         client.get("/book/")
+
+
+def test_the_consent_keeps_the_version_of_the_notice_the_patient_was_shown(client, booking_rules, clinic_content):
+    _starts_at, submission = walk_to_check(client)  # shown version 1
+    PrivacyNotice.objects.create(version=2, title="Privacy notice", body="A newer notice.")
+    client.post("/book/check/", {"submission": submission, "consent": "on"})
+    assert Booking.objects.get().privacy_notice.version == 1

@@ -3,7 +3,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Booking, BookingSettings, Closure, InvalidTransition, OpeningHours, OutgoingEmail, Practitioner, PrivacyNotice
+from .models import Booking, BookingSettings, Closure, InvalidTransition, OpeningHours, OutgoingEmail, Practitioner
 from .services import cancel_booking, confirm_booking, decline_booking
 
 
@@ -126,11 +126,5 @@ class ClosureAdmin(admin.ModelAdmin):
     date_hierarchy = "first_day"
 
 
-@admin.register(PrivacyNotice)
-class PrivacyNoticeAdmin(admin.ModelAdmin):
-    list_display = ["version", "title", "published_at"]
-    readonly_fields = []
-
-    def get_readonly_fields(self, request, obj=None):
-        # A version patients agreed to is never rewritten: publish a new version instead.
-        return ["version", "title", "body", "published_at"] if obj and obj.bookings.exists() else []
+# The privacy notice and patients' data requests are administered in their own module.
+from . import privacy_admin  # noqa: E402,F401

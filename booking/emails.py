@@ -30,7 +30,7 @@ Kind = OutgoingEmail.Kind
 # email already put a tentative entry in some patients' calendars.
 CALENDAR_KINDS = {Kind.RECEIVED, Kind.CONFIRMED, Kind.CHANGED, Kind.CANCELLED, Kind.DECLINED}
 # What to bring and how to cancel are for an assessment that is still going ahead.
-ACTIVE_KINDS = {Kind.RECEIVED, Kind.CONFIRMED, Kind.CHANGED}
+ACTIVE_KINDS = {Kind.RECEIVED, Kind.CONFIRMED, Kind.CHANGED, Kind.REMINDER}
 
 
 def queue_emails(booking, *kinds):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 from conditions.models import Condition
 
@@ -31,6 +32,14 @@ class BookingSettings(models.Model):
         _("online cancellation cut-off (hours)"),
         default=24,
         help_text=_("Closer to the time than this, patients are asked to call or message to cancel."),
+    )
+    reminder_lead_hours = models.PositiveSmallIntegerField(
+        _("reminder (hours before)"), default=24, help_text=_("When confirmed patients are reminded of their assessment.")
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep patients' details for (months)"),
+        default=24,
+        help_text=_("After this long past the assessment, names, contact details and notes are removed."),
     )
     notification_email = models.EmailField(
         _("send new requests to"),
@@ -224,13 +233,22 @@ class Booking(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("Did not attend")
 
     ACTIVE = [Status.REQUESTED, Status.CONFIRMED]
     # Where each status may go next; anything else is refused.
     TRANSITIONS = {
         Status.REQUESTED: {Status.CONFIRMED, Status.DECLINED, Status.CANCELLED},
-        Status.CONFIRMED: {Status.CANCELLED},
+        Status.CONFIRMED: {Status.CANCELLED, Status.ATTENDED, Status.NO_SHOW},
+        # A mistake at the desk can be put right the same day.
+        Status.ATTENDED: {Status.NO_SHOW},
+        Status.NO_SHOW: {Status.ATTENDED},
     }
+
+    class Consent(models.TextChoices):
+        ONLINE = "online", _("Ticked by the patient online")
+        PHONE = "phone", _("Given by phone or at the desk, recorded by staff")
 
     class Source(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -263,11 +281,28 @@ class Booking(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
 
     consent_given_at = models.DateTimeField(_("consent to health data given"))
+    consent_method = models.CharField(_("consent given"), max_length=8, choices=Consent.choices, default=Consent.ONLINE)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
+    )
     privacy_notice = models.ForeignKey(
         PrivacyNotice, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("privacy notice agreed to")
     )
 
     decline_reason = models.CharField(_("reason given to the patient"), max_length=300, blank=True)
+    reminded_for = models.DateTimeField(
+        _("reminder sent for"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The start time the last reminder was sent for; a moved booking is reminded again."),
+    )
+    anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
     sequence = models.PositiveIntegerField(
         default=0, editable=False, help_text=_("Raised on every change, so calendars update their copy.")
     )
@@ -275,6 +310,7 @@ class Booking(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = BookingQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["token", "updated_at"])
 
     class Meta:
         verbose_name = _("booking")
@@ -345,6 +381,7 @@ class OutgoingEmail(models.Model):
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
         CHANGED = "changed", _("Changed")
+        REMINDER = "reminder", _("Reminder")
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails", verbose_name=_("booking"))
     kind = models.CharField(_("email"), max_length=24, choices=Kind.choices)
@@ -369,3 +406,58 @@ class OutgoingEmail(models.Model):
     @property
     def to_clinic(self):
         return self.kind == self.Kind.CLINIC_NEW_REQUEST
+
+
+def working_days_after(day, count):
+    """The date `count` working days (Monday to Friday) after `day`."""
+    while count:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+class DataRequest(models.Model):
+    """A patient's request to see, correct or delete their data, or to object to its use (ARCO rights)."""
+
+    # The law gives 20 working days to answer.
+    ANSWER_WITHIN_WORKING_DAYS = 20
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("See the data the clinic holds about me")
+        RECTIFICATION = "rectification", _("Correct my data")
+        CANCELLATION = "cancellation", _("Delete my data")
+        OPPOSITION = "opposition", _("Stop using my data for a purpose")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+
+    kind = models.CharField(_("request"), max_length=16, choices=Kind.choices)
+    full_name = models.CharField(_("full name"), max_length=120)
+    email = models.EmailField(_("email"), max_length=254)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    details = models.TextField(_("details"), max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    answer_by = models.DateField(_("answer by"), editable=False)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("answered by"),
+    )
+    staff_notes = models.TextField(_("notes for staff"), blank=True)
+
+    class Meta:
+        verbose_name = _("data request (ARCO)")
+        verbose_name_plural = _("data requests (ARCO)")
+        ordering = ["status", "answer_by"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.received_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self.answer_by:
+            received = timezone.localtime(self.received_at).date()
+            self.answer_by = working_days_after(received, self.ANSWER_WITHIN_WORKING_DAYS)
+        super().save(*args, **kwargs)

@@ -1,6 +1,10 @@
 """Booking an assessment and changing a booking, each in one transaction with its emails."""
 
+import calendar
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -8,7 +12,15 @@ from conditions.models import Clinic
 
 from . import availability
 from .emails import queue_emails
-from .models import Booking, InvalidTransition, OutgoingEmail, Practitioner, PrivacyNotice
+from .models import (
+    Booking,
+    BookingSettings,
+    InvalidTransition,
+    OutgoingEmail,
+    Practitioner,
+    PrivacyNotice,
+    new_token,
+)
 
 
 class TimeTaken(Exception):
@@ -113,7 +125,8 @@ def _change(booking, status, email_kind, **fields):
     with transaction.atomic():
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
         locked.change_status(status, **fields)
-        queue_emails(locked, email_kind)
+        if email_kind:
+            queue_emails(locked, email_kind)
     return locked
 
 
@@ -127,3 +140,73 @@ def decline_booking(booking, reason=""):
 
 def cancel_booking(booking):
     return _change(booking, Booking.Status.CANCELLED, OutgoingEmail.Kind.CANCELLED)
+
+
+def mark_attended(booking):
+    return _change(booking, Booking.Status.ATTENDED, email_kind=None)
+
+
+def mark_no_show(booking):
+    return _change(booking, Booking.Status.NO_SHOW, email_kind=None)
+
+
+def send_due_reminders(now=None):
+    """Queue a reminder for every confirmed booking starting within the lead time. Returns how many.
+
+    Safe to run from several hosts at once: each reminder is claimed by a
+    conditional UPDATE that only one of them can win, in the same transaction
+    that queues its email. `reminded_for` holds the start time reminded of,
+    so a moved booking is reminded again for its new time, and only once.
+    """
+    now = now or timezone.now()
+    lead = timedelta(hours=BookingSettings.load().reminder_lead_hours)
+    due = Booking.objects.filter(status=Booking.Status.CONFIRMED, starts_at__gt=now, starts_at__lte=now + lead).exclude(
+        reminded_for=F("starts_at")
+    )
+    sent = 0
+    for booking_id, starts_at in due.values_list("pk", "starts_at"):
+        with transaction.atomic():
+            claimed = (
+                Booking.objects.filter(pk=booking_id, status=Booking.Status.CONFIRMED, starts_at=starts_at)
+                .exclude(reminded_for=starts_at)
+                .update(reminded_for=starts_at)
+            )
+            if claimed:
+                queue_emails(Booking.objects.get(pk=booking_id), OutgoingEmail.Kind.REMINDER)
+                sent += 1
+    return sent
+
+
+def months_before(moment, months):
+    """The same wall-clock moment `months` calendar months earlier (the 31st becomes the month's last day)."""
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+# What a booking keeps once its patient's details are removed: the date,
+# price, status and reference the clinic's accounts need.
+PERSONAL_FIELDS = {"patient_name": "", "phone": "", "email": "", "note": "", "condition": None, "decline_reason": ""}
+
+
+def remove_old_personal_data(now=None):
+    """Remove names, contact details and health notes from bookings past the retention period.
+
+    Returns how many bookings were cleared. Their history rows are cleared
+    the same way, since they hold copies of the same details.
+    """
+    now = now or timezone.now()
+    cutoff = months_before(now, BookingSettings.load().retention_months)
+    with transaction.atomic():
+        old = Booking.objects.filter(ends_at__lt=cutoff, anonymised_at__isnull=True)
+        ids = list(old.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        for booking_id in ids:
+            # A new token each, so an old manage link shows nothing.
+            Booking.objects.filter(pk=booking_id).update(token=new_token())
+        Booking.objects.filter(pk__in=ids).update(anonymised_at=now, **PERSONAL_FIELDS)
+        Booking.history.filter(id__in=ids).update(**PERSONAL_FIELDS)
+    return len(ids)

@@ -8,8 +8,8 @@ class ConditionsConfig(AppConfig):
     verbose_name = _("Site content")
 
     def ready(self):
-        from .permissions import create_clinic_editors_group
+        from .permissions import create_staff_groups
 
         # Permissions only exist once every app has migrated, so the group is
         # (re)built after migrate rather than in a data migration.
-        post_migrate.connect(create_clinic_editors_group, dispatch_uid="create_clinic_editors_group")
+        post_migrate.connect(create_staff_groups, dispatch_uid="create_staff_groups")

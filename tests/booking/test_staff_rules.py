@@ -1,0 +1,185 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from booking.models import Booking, DataRequest, OutgoingEmail, PrivacyNotice
+from booking.services import (
+    mark_attended,
+    mark_no_show,
+    move_booking,
+    remove_old_personal_data,
+    send_due_reminders,
+)
+from booking.availability import open_times
+from conditions.permissions import RECEPTION
+
+pytestmark = pytest.mark.django_db
+
+TIJUANA = ZoneInfo("America/Tijuana")
+
+
+def make_booking(starts_at, status=Booking.Status.CONFIRMED, **fields):
+    from booking.models import Practitioner
+
+    return Booking.objects.create(
+        practitioner=Practitioner.objects.first(),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        status=status,
+        price=750,
+        patient_name=fields.pop("patient_name", "Ana López"),
+        phone="+526641234567",
+        email="ana@example.com",
+        note="Left knee swells after 10 km",
+        consent_given_at=starts_at - timedelta(days=3),
+        privacy_notice=PrivacyNotice.objects.first(),
+        **fields,
+    )
+
+
+def reminders():
+    return OutgoingEmail.objects.filter(kind=OutgoingEmail.Kind.REMINDER)
+
+
+def test_reminders_go_once_to_each_confirmed_booking_in_the_next_day(booking_rules):
+    now = timezone.now()
+    due = [make_booking(now + timedelta(hours=h)) for h in (2, 10, 23)]
+    make_booking(now + timedelta(hours=30))  # not yet
+    make_booking(now + timedelta(hours=5), status=Booking.Status.REQUESTED)  # not confirmed
+    make_booking(now + timedelta(hours=6), status=Booking.Status.CANCELLED)
+
+    assert send_due_reminders(now) == 3
+    assert send_due_reminders(now) == 0  # the command runs again five minutes later
+    assert send_due_reminders(now + timedelta(minutes=5)) == 0
+    assert sorted(reminders().values_list("booking_id", flat=True)) == sorted(b.pk for b in due)
+
+
+def test_a_cancelled_booking_is_never_reminded(booking_rules):
+    now = timezone.now()
+    booking = make_booking(now + timedelta(hours=3))
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+    assert send_due_reminders(now) == 0 and not reminders().exists()
+
+
+def test_a_moved_booking_gets_a_fresh_reminder_for_its_new_time(booking_rules):
+    now = timezone.now()
+    booking = make_booking(open_times()[0].starts_at)
+    send_due_reminders(booking.starts_at - timedelta(hours=1))
+    assert reminders().count() == 1
+
+    later = open_times()[-1].starts_at
+    move_booking(booking, later)
+    assert send_due_reminders(now) == 0  # the new time is still far off
+    assert send_due_reminders(later - timedelta(hours=1)) == 1
+    assert send_due_reminders(later - timedelta(minutes=30)) == 0
+    assert reminders().count() == 2
+
+
+def test_the_reminder_lead_time_is_a_setting(booking_rules):
+    booking_rules.reminder_lead_hours = 48
+    booking_rules.save()
+    now = timezone.now()
+    make_booking(now + timedelta(hours=40))
+    assert send_due_reminders(now) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_hosts_running_the_command_at_once_send_each_reminder_once(booking_rules):
+    import threading
+
+    from django.db import connection
+
+    now = timezone.now()
+    for hours in range(1, 11):
+        make_booking(now + timedelta(hours=hours, minutes=hours))
+    barrier = threading.Barrier(4)
+    counts = []
+
+    def host():
+        try:
+            barrier.wait(timeout=30)
+            counts.append(send_due_reminders(now))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=host) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(counts) == 10
+    assert reminders().count() == 10
+    assert len(set(reminders().values_list("booking_id", flat=True))) == 10
+
+
+def test_attended_and_no_show_follow_the_allowed_transitions(booking_rules):
+    from booking.models import InvalidTransition
+
+    booking = make_booking(timezone.now() - timedelta(hours=2))
+    mark_attended(booking)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.ATTENDED
+    mark_no_show(booking)  # a desk mistake put right
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.NO_SHOW
+
+    requested = make_booking(timezone.now() + timedelta(days=3), status=Booking.Status.REQUESTED)
+    with pytest.raises(InvalidTransition):
+        mark_attended(requested)
+    assert not OutgoingEmail.objects.exists()  # none of these email the patient
+
+
+def test_old_bookings_lose_personal_data_and_keep_what_the_accounts_need(booking_rules):
+    now = datetime(2026, 11, 25, 12, tzinfo=TIJUANA)
+    old = make_booking(datetime(2024, 11, 20, 10, tzinfo=TIJUANA), status=Booking.Status.ATTENDED)
+    young = make_booking(datetime(2024, 11, 30, 10, tzinfo=TIJUANA), status=Booking.Status.ATTENDED)
+    old_token = old.token
+
+    assert remove_old_personal_data(now) == 1
+
+    old.refresh_from_db()
+    assert (old.patient_name, old.email, old.note, str(old.phone or "")) == ("", "", "", "")
+    assert old.condition is None and old.anonymised_at == now
+    assert (old.starts_at, old.price, old.status, old.reference) == (
+        datetime(2024, 11, 20, 10, tzinfo=TIJUANA), 750, Booking.Status.ATTENDED, old.reference,
+    )
+    assert old.token != old_token
+    for row in old.history.all():
+        assert row.patient_name == "" and row.note == "" and row.email == ""
+
+    young.refresh_from_db()
+    assert young.patient_name == "Ana López" and young.note and young.anonymised_at is None
+    assert young.history.first().patient_name == "Ana López"
+
+    assert remove_old_personal_data(now) == 0  # nothing left to do
+
+
+def test_the_retention_period_is_a_setting(booking_rules):
+    booking_rules.retention_months = 6
+    booking_rules.save()
+    now = timezone.now()
+    make_booking(now - timedelta(days=200), status=Booking.Status.ATTENDED)
+    make_booking(now - timedelta(days=150), status=Booking.Status.ATTENDED)
+    assert remove_old_personal_data(now) == 1
+
+
+def test_a_data_request_is_due_in_twenty_working_days(db):
+    request = DataRequest.objects.create(
+        kind=DataRequest.Kind.ACCESS, full_name="Ana López", email="ana@example.com",
+        received_at=datetime(2026, 11, 25, 10, tzinfo=TIJUANA),  # a Wednesday
+    )
+    assert request.answer_by.isoformat() == "2026-12-23"
+
+
+def test_reception_runs_bookings_but_not_users_or_rules(db):
+    reception = Group.objects.get(name=RECEPTION)
+    codenames = set(reception.permissions.values_list("codename", flat=True))
+    assert {"view_booking", "add_booking", "change_booking", "add_closure"} <= codenames
+    assert "delete_booking" not in codenames and "change_bookingsettings" not in codenames
+    assert not any(code.endswith("_user") or code.endswith("_group") for code in codenames)
+    user = User.objects.create_user("desk", password="x", is_staff=True)
+    user.groups.add(reception)
+    assert user.has_perm("booking.change_booking") and not user.has_perm("auth.change_user")

@@ -183,3 +183,15 @@ def test_reception_runs_bookings_but_not_users_or_rules(db):
     user = User.objects.create_user("desk", password="x", is_staff=True)
     user.groups.add(reception)
     assert user.has_perm("booking.change_booking") and not user.has_perm("auth.change_user")
+
+
+def test_password_guessing_on_the_admin_login_is_locked_out(client, db):
+    User.objects.create_user("reception", password="the-right-password-123", is_staff=True)
+    for _ in range(4):
+        response = client.post("/admin/login/", {"username": "reception", "password": "wrong"})
+        assert response.status_code == 200  # the login form again
+    assert client.post("/admin/login/", {"username": "reception", "password": "wrong"}).status_code == 429
+    response = client.post("/admin/login/", {"username": "reception", "password": "the-right-password-123"})
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session

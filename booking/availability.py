@@ -50,16 +50,18 @@ def wall_clock_time(day, clock):
     return first
 
 
-def open_times(first_day=None, last_day=None, now=None, ignore_bookings=False):
+def open_times(first_day=None, last_day=None, now=None, ignore_bookings=False, for_staff=False):
     """Every open time from first_day to last_day (clinic dates), in order.
 
     Five queries whatever the number of days, practitioners or bookings.
     With ignore_bookings, the times that would be open if nobody had booked.
+    For staff (a booking taken at the desk, a move) the minimum notice does
+    not apply: a walk-in can have the next free hour.
     """
     now = now or timezone.now()
     rules = BookingSettings.load()
     length = rules.assessment_length
-    earliest = now + timedelta(hours=rules.minimum_notice_hours)
+    earliest = now if for_staff else now + timedelta(hours=rules.minimum_notice_hours)
     today = clinic_today(now)
     horizon = today + timedelta(days=rules.horizon_days)
     first_day = max(first_day or today, today)
@@ -122,10 +124,12 @@ def open_times_by_day(**kwargs):
     return days
 
 
-def is_open(starts_at, now=None, ignore_bookings=False):
+def is_open(starts_at, now=None, ignore_bookings=False, for_staff=False):
     """The OpenTime starting at `starts_at`, or None if that time is not open."""
     day = timezone.localtime(starts_at, CLINIC_TZ).date()
-    for open_time in open_times(first_day=day, last_day=day, now=now, ignore_bookings=ignore_bookings):
+    for open_time in open_times(
+        first_day=day, last_day=day, now=now, ignore_bookings=ignore_bookings, for_staff=for_staff
+    ):
         if open_time.starts_at == starts_at:
             return open_time
     return None

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from conditions.models import Condition
 
+from .models import DataRequest
+
 
 SOMETHING_ELSE = "other"
 
@@ -154,3 +156,70 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
         error_messages={"required": _("Tick the box to agree to the clinic processing your health information, or call us to book")},
     )
     submission = forms.CharField(widget=forms.HiddenInput)
+
+
+class DataRequestForm(AccessibleFormMixin, forms.ModelForm):
+    """A patient's request about their personal data (ARCO rights), sent from the public form."""
+
+    kind = forms.ChoiceField(
+        label=_("What would you like to ask for?"),
+        choices=DataRequest.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what you would like to ask for"),
+            "invalid_choice": _("Choose what you would like to ask for"),
+        },
+    )
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=120,
+        help_text=_("The name you gave when you booked, so we can find your data."),
+        error_messages={
+            "required": _("Enter your full name"),
+            "max_length": _("Your name must be 120 characters or fewer"),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_("We answer you at this address. If you can, use the one you booked with."),
+        error_messages={
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+            "max_length": _("Enter an email address in the correct format, like name@example.com"),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    phone = MexicanOrUSPhoneField(
+        label=_("Phone (optional)"),
+        required=False,
+        max_length=30,
+        help_text=_("A Mexican number, or a US number starting with +1. We use it only about this request."),
+        error_messages={"max_length": _("Enter a phone number, like 664 123 4567")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    details = forms.CharField(
+        label=_("Details (optional)"),
+        help_text=_("For example what should be corrected, or which use of your data you object to."),
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": _("Your details must be 2,000 characters or fewer")},
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    # Hidden from people by the stylesheet; bots that fill every field fill this one too.
+    website = forms.CharField(required=False, label=_("Leave this empty"), widget=forms.TextInput(
+        attrs={"autocomplete": "off", "tabindex": "-1"}))
+
+    class Meta:
+        model = DataRequest
+        fields = ["kind", "full_name", "email", "phone", "details"]
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise ValidationError(_("Enter your full name"), code="required")
+        return name
+
+    def clean_details(self):
+        return self.cleaned_data["details"].strip()

@@ -32,10 +32,15 @@ class TimeNotOpen(Exception):
 
 
 def book_assessment(*, starts_at, patient_name, phone, email, condition=None, note="", language="en",
-                    privacy_notice=None, source=Booking.Source.ONLINE, now=None):
-    """Book the first free practitioner at `starts_at`, or raise TimeTaken or TimeNotOpen."""
+                    privacy_notice=None, source=Booking.Source.ONLINE, consent_method=Booking.Consent.ONLINE,
+                    consent_recorded_by=None, now=None):
+    """Book the first free practitioner at `starts_at`, or raise TimeTaken or TimeNotOpen.
+
+    Staff entering a booking taken by phone pass consent_method=Booking.Consent.PHONE
+    and themselves as consent_recorded_by, written with the booking.
+    """
     now = now or timezone.now()
-    open_time = _open_time(starts_at, now)
+    open_time = _open_time(starts_at, now, for_staff=source != Booking.Source.ONLINE)
     privacy_notice = privacy_notice or PrivacyNotice.current()
     price = Clinic.load().assessment_price
 
@@ -52,6 +57,8 @@ def book_assessment(*, starts_at, patient_name, phone, email, condition=None, no
             note=note,
             language=language,
             consent_given_at=now,
+            consent_method=consent_method,
+            consent_recorded_by=consent_recorded_by,
             privacy_notice=privacy_notice,
             source=source,
         )
@@ -69,7 +76,8 @@ def move_booking(booking, starts_at, now=None):
     """
     if not booking.is_active:
         raise InvalidTransition(_("Only a requested or confirmed booking can be moved."))
-    open_time = _open_time(starts_at, now or timezone.now())
+    # Only staff move bookings, so the minimum notice for online booking does not apply.
+    open_time = _open_time(starts_at, now or timezone.now(), for_staff=True)
 
     def move(practitioner_id):
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
@@ -86,11 +94,11 @@ def move_booking(booking, starts_at, now=None):
     return _with_a_free_practitioner(open_time, move, moving=booking)
 
 
-def _open_time(starts_at, now):
+def _open_time(starts_at, now, for_staff=False):
     """The OpenTime at `starts_at`, or TimeTaken if only bookings fill it, or TimeNotOpen."""
-    open_time = availability.is_open(starts_at, now=now)
+    open_time = availability.is_open(starts_at, now=now, for_staff=for_staff)
     if open_time is None:
-        if availability.is_open(starts_at, now=now, ignore_bookings=True):
+        if availability.is_open(starts_at, now=now, ignore_bookings=True, for_staff=for_staff):
             raise TimeTaken
         raise TimeNotOpen
     return open_time

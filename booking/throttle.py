@@ -12,6 +12,7 @@ from django.utils.crypto import salted_hmac
 LIMITS = {
     "address": (10, 60 * 60),  # booking attempts from one network address an hour
     "contact": (3, 24 * 60 * 60),  # bookings for one phone or email a day
+    "data_request": (5, 24 * 60 * 60),  # privacy requests from one network address a day
 }
 
 

@@ -14,4 +14,7 @@ urlpatterns = [
     path("book/manage/<str:token>/cancel/", views.cancel, name="cancel"),
     path("book/manage/<str:token>/assessment.ics", views.calendar_file, name="calendar"),
     path("privacy/", views.privacy_notice, name="privacy"),
+    path("privacy/v<int:version>/", views.privacy_notice_version, name="privacy_version"),
+    path("privacy/request/", views.data_request, name="data_request"),
+    path("privacy/request/received/", views.data_request_received, name="data_request_received"),
 ]

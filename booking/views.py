@@ -10,6 +10,7 @@ import time
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,9 +28,10 @@ from conditions.models import Clinic
 from . import availability, throttle
 from .calendar import WHAT_TO_BRING, booking_ics
 from .emails import whatsapp_url
-from .forms import SOMETHING_ELSE, ChooseTimeForm, ConsentForm, DetailsForm, ReasonForm
-from .models import Booking, BookingSettings, PrivacyNotice
+from .forms import SOMETHING_ELSE, ChooseTimeForm, ConsentForm, DataRequestForm, DetailsForm, ReasonForm
+from .models import Booking, BookingSettings, DataRequest, PrivacyNotice
 from .services import TimeNotOpen, TimeTaken, book_assessment, cancel_booking
+from .tasks import notify_clinic_of_data_request
 
 DRAFT = "booking_draft"
 LAST_BOOKING = "booking_last"
@@ -361,10 +363,76 @@ def privacy_notice(request):
     notice = PrivacyNotice.current()
     if notice is None:
         raise Http404
-    return render(request, "booking/privacy.html", {"notice": notice, "meta_title": notice.title})
+    return _privacy_page(request, notice, current=notice)
+
+
+def privacy_notice_version(request, version):
+    """A version patients may have agreed to, so they can read it again; never one not yet published."""
+    notice = get_object_or_404(PrivacyNotice.objects.filter(published_at__lte=timezone.now()), version=version)
+    return _privacy_page(request, notice, current=PrivacyNotice.current())
+
+
+def _privacy_page(request, notice, current):
+    published = PrivacyNotice.objects.filter(published_at__lte=timezone.now()).only("version", "published_at")
+    return render(
+        request,
+        "booking/privacy.html",
+        {
+            "notice": notice,
+            "current": current,
+            "is_current": notice == current,
+            "other_versions": published.exclude(pk=notice.pk),
+            "working_days": DataRequest.ANSWER_WITHIN_WORKING_DAYS,
+            "meta_title": notice.title,
+        },
+    )
 
 
 def csrf_failure(request, reason=""):
     """A form sent without its security token, usually after a long pause: nothing typed is lost."""
     return render(request, "booking/form_expired.html", status=403)
 
+
+DATA_REQUEST = "privacy_data_request"
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def data_request(request):
+    """A patient asks to see, correct or delete their data, or objects to a use of it."""
+    if request.method == "POST":
+        address = throttle.client_address(request)
+        if throttle.is_limited("data_request", address):
+            return render(request, "booking/data_request_too_many.html", status=429)
+        form = DataRequestForm(request.POST)
+        if form.is_valid():
+            throttle.count("data_request", address)
+            if form.cleaned_data["website"]:
+                return render(request, "booking/data_request_refused.html", status=400)
+            with transaction.atomic():
+                received = form.save()
+                notify_clinic_of_data_request.enqueue(received.pk)
+            # The confirmation page finds the request in the session: nothing about the patient goes in its URL.
+            request.session[DATA_REQUEST] = received.pk
+            return redirect("booking:data_request_received")
+    else:
+        form = DataRequestForm()
+    return render(
+        request,
+        "booking/data_request.html",
+        {"form": form, "working_days": DataRequest.ANSWER_WITHIN_WORKING_DAYS},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+def data_request_received(request):
+    received = DataRequest.objects.filter(pk=request.session.get(DATA_REQUEST)).first()
+    if received is None:
+        return redirect("booking:data_request")
+    return render(
+        request,
+        "booking/data_request_received.html",
+        {"data_request": received, "working_days": DataRequest.ANSWER_WITHIN_WORKING_DAYS},
+    )

@@ -35,7 +35,7 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     # modeltranslation patches the admin, so it must come before it.
     "modeltranslation",
-    "django.contrib.admin",
+    "clinic_site.apps.ClinicAdminConfig",  # django.contrib.admin with the clinic's front page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -195,3 +195,17 @@ def test_password_guessing_on_the_admin_login_is_locked_out(client, db):
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_staff_can_book_a_walk_in_inside_the_online_minimum_notice(booking_rules):
+    from booking.availability import clinic_today
+    from booking.services import TimeNotOpen, book_assessment
+
+    day = clinic_today() + timedelta(days=2)
+    now = datetime(day.year, day.month, day.day, 6, tzinfo=TIJUANA)
+    eight = datetime(day.year, day.month, day.day, 8, tzinfo=TIJUANA)  # two hours away
+    details = {"patient_name": "Walk In", "phone": "+526641234567", "email": "walkin@example.com", "now": now}
+    with pytest.raises(TimeNotOpen):
+        book_assessment(starts_at=eight, **details)
+    booking = book_assessment(starts_at=eight, source=Booking.Source.PHONE, consent_method=Booking.Consent.PHONE, **details)
+    assert booking.starts_at == eight

@@ -68,6 +68,9 @@ def walk_past_every_page(page, site, look):
         at(f"condition-{slug}", page.goto(f"{site}/conditions/{slug}/"))
     at("faq", page.goto(site + "/faq/"))
     at("privacy", page.goto(site + "/privacy/"))
+    at("privacy-version", page.goto(site + "/privacy/v1/"))
+    at("data-request", page.goto(site + "/privacy/request/"))
+    at("data-request-error", press(page, "Send request"), status=400)
     at("not-found", page.goto(site + "/no-such-page/"), status=404)
 
     at("book-days", page.goto(site + "/book/"))

@@ -209,3 +209,24 @@ def test_staff_can_book_a_walk_in_inside_the_online_minimum_notice(booking_rules
         book_assessment(starts_at=eight, **details)
     booking = book_assessment(starts_at=eight, source=Booking.Source.PHONE, consent_method=Booking.Consent.PHONE, **details)
     assert booking.starts_at == eight
+
+
+def test_the_cron_commands_run_twice_over_a_day_of_bookings(booking_rules):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    now = timezone.now()
+    confirmed = [make_booking(now + timedelta(hours=h)) for h in range(1, 24, 3)]
+    make_booking(now + timedelta(hours=4, minutes=30), status=Booking.Status.CANCELLED)
+    outputs = []
+    for _ in range(2):
+        out = StringIO()
+        call_command("send_reminders", stdout=out)
+        outputs.append(out.getvalue().strip())
+    assert outputs == [f"Queued {len(confirmed)} reminder(s).", "Queued 0 reminder(s)."]
+    assert sorted(reminders().values_list("booking_id", flat=True)) == sorted(b.pk for b in confirmed)
+
+    out = StringIO()
+    call_command("remove_old_personal_data", stdout=out)
+    assert out.getvalue().strip() == "Removed personal data from 0 booking(s)."

@@ -1,20 +1,26 @@
 from django.urls import path
+from django.utils.translation import pgettext_lazy
 
 from . import views
 
 app_name = "booking"
 
+# Each address is translated: /book/details/ is /es/reservar/datos/ in Spanish.
 urlpatterns = [
-    path("book/", views.choose_time, name="start"),
-    path("book/details/", views.your_details, name="details"),
-    path("book/reason/", views.reason, name="reason"),
-    path("book/check/", views.check_answers, name="check"),
-    path("book/confirmation/", views.confirmation, name="confirmation"),
-    path("book/manage/<str:token>/", views.manage, name="manage"),
-    path("book/manage/<str:token>/cancel/", views.cancel, name="cancel"),
-    path("book/manage/<str:token>/assessment.ics", views.calendar_file, name="calendar"),
-    path("privacy/", views.privacy_notice, name="privacy"),
-    path("privacy/v<int:version>/", views.privacy_notice_version, name="privacy_version"),
-    path("privacy/request/", views.data_request, name="data_request"),
-    path("privacy/request/received/", views.data_request_received, name="data_request_received"),
+    path(pgettext_lazy("URL", "book/"), views.choose_time, name="start"),
+    path(pgettext_lazy("URL", "book/details/"), views.your_details, name="details"),
+    path(pgettext_lazy("URL", "book/reason/"), views.reason, name="reason"),
+    path(pgettext_lazy("URL", "book/check/"), views.check_answers, name="check"),
+    path(pgettext_lazy("URL", "book/confirmation/"), views.confirmation, name="confirmation"),
+    path(pgettext_lazy("URL", "book/manage/<str:token>/"), views.manage, name="manage"),
+    path(pgettext_lazy("URL", "book/manage/<str:token>/cancel/"), views.cancel, name="cancel"),
+    path(pgettext_lazy("URL", "book/manage/<str:token>/assessment.ics"), views.calendar_file, name="calendar"),
+    path(pgettext_lazy("URL", "privacy/"), views.privacy_notice, name="privacy"),
+    path(pgettext_lazy("URL", "privacy/v<int:version>/"), views.privacy_notice_version, name="privacy_version"),
+    path(pgettext_lazy("URL", "privacy/request/"), views.data_request, name="data_request"),
+    path(
+        pgettext_lazy("URL", "privacy/request/received/"),
+        views.data_request_received,
+        name="data_request_received",
+    ),
 ]

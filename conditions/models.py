@@ -5,14 +5,42 @@ from urllib.parse import quote_plus
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
 class PublishedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def with_slug(self, slug):
+        """Rows whose English or Spanish slug is `slug`: old and new addresses both find the page."""
+        return self.filter(Q(slug=slug) | (Q(slug_es=slug) & ~Q(slug_es="")))
+
+
+class LocalisedSlugMixin(models.Model):
+    """A page address in each language: /conditions/<slug>/ and /es/padecimientos/<slug_es>/."""
+
+    slug_es = models.SlugField(
+        _("Spanish slug"),
+        blank=True,
+        help_text=_("The address of the Spanish page. Leave empty to use the English one."),
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug_es"], condition=~Q(slug_es=""), name="%(app_label)s_%(class)s_unique_spanish_slug"
+            ),
+        ]
+
+    @property
+    def localised_slug(self):
+        return self.slug_es if get_language() == "es" and self.slug_es else self.slug
 
 
 class Clinic(models.Model):
@@ -223,7 +251,7 @@ def paragraphs(text):
     return [block.strip() for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
 
 
-class Condition(models.Model):
+class Condition(LocalisedSlugMixin, models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), unique=True, help_text=_("The page's address: /conditions/<slug>/."))
     summary = models.TextField(_("summary"), help_text=_("Shown on the card on the home page and at the top of its page."))
@@ -243,7 +271,7 @@ class Condition(models.Model):
 
     objects = PublishedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(LocalisedSlugMixin.Meta):
         verbose_name = _("condition")
         verbose_name_plural = _("conditions")
         ordering = ["position", "pk"]
@@ -252,7 +280,7 @@ class Condition(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("conditions:condition", kwargs={"slug": self.slug})
+        return reverse("conditions:condition", kwargs={"slug": self.localised_slug})
 
     @property
     def search_description(self):
@@ -300,7 +328,7 @@ class PatientKind(models.Model):
         return self.title
 
 
-class Page(models.Model):
+class Page(LocalisedSlugMixin, models.Model):
     """A page the clinic writes itself, such as an article or another service.
 
     Links to a page appear only once it is published, so the clinic can name a
@@ -320,7 +348,7 @@ class Page(models.Model):
 
     objects = PublishedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(LocalisedSlugMixin.Meta):
         verbose_name = _("page")
         verbose_name_plural = _("pages")
         ordering = ["title"]
@@ -329,7 +357,7 @@ class Page(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("conditions:page", kwargs={"slug": self.slug})
+        return reverse("conditions:page", kwargs={"slug": self.localised_slug})
 
     @property
     def search_description(self):

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import pgettext_lazy
 
 from . import views
 
@@ -8,6 +9,6 @@ app_name = "conditions"
 # /<slug>/, so every other app's routes must match first.
 urlpatterns = [
     path("", views.home, name="home"),
-    path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
+    path(pgettext_lazy("URL", "conditions/<slug:slug>/"), views.condition_detail, name="condition"),
     path("<slug:slug>/", views.page_detail, name="page"),
 ]

@@ -6,9 +6,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from conditions.formats import clinic_date
 from conditions.models import Condition
 
 from .availability import CLINIC_TZ
@@ -20,7 +20,7 @@ def open_time_choices(days):
     """{date: [OpenTime]} as choices grouped by day, e.g. ("Tuesday 2 March 2027", [(iso, "10:00"), ...])."""
     return [
         (
-            date_format(day, "l j F Y"),
+            clinic_date(day, "day_year"),
             [
                 (open_time.starts_at.isoformat(), timezone.localtime(open_time.starts_at, CLINIC_TZ).strftime("%H:%M"))
                 for open_time in times

@@ -11,13 +11,13 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, vCalAddress
 
+from conditions.formats import clinic_date, price_mxn
 from conditions.models import Clinic
 
 from .models import Booking
@@ -53,10 +53,8 @@ def clinic_time(moment):
 
 
 def day_and_time(moment):
-    """E.g. "Tuesday 3 March 2026, 10:00", on the clinic's clock, in the active language."""
-    # Translators: a date format for Django's date filter (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date).
-    # Spanish: "l j \d\e F \d\e Y, H:i" gives "martes 3 de marzo de 2026, 10:00".
-    return dateformat.format(clinic_time(moment), pgettext("booking day and time", "l j F Y, H:i"))
+    """E.g. "Tuesday 3 March 2026, 10:00" (martes 3 de marzo de 2026, 10:00 h), on the clinic's clock."""
+    return clinic_date(clinic_time(moment), "day_year_time")
 
 
 def when_label(moment):
@@ -66,7 +64,7 @@ def when_label(moment):
 
 def price_label(amount):
     """E.g. "$750 MXN", as on the site."""
-    return f"${floatformat(amount, '0g')} MXN"
+    return price_mxn(amount)
 
 
 def is_withdrawn(booking):

@@ -1,10 +1,11 @@
-from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
+
+from conditions.sitemaps import LocalisedSitemap
 
 from .models import BookingSettings, PrivacyNotice
 
 
-class BookingSitemap(Sitemap):
+class BookingSitemap(LocalisedSitemap):
     priority = 0.9
     changefreq = "daily"
 
@@ -19,7 +20,7 @@ class BookingSitemap(Sitemap):
         return rules.updated_at if rules else None
 
 
-class PrivacySitemap(Sitemap):
+class PrivacySitemap(LocalisedSitemap):
     priority = 0.2
     changefreq = "yearly"
 

@@ -9,11 +9,12 @@ import secrets
 import time
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from phonenumber_field.phonenumber import PhoneNumber
 
+from conditions.formats import clinic_date
 from conditions.models import Clinic
 
 from . import availability, throttle
@@ -97,9 +99,7 @@ def _weeks(days, today):
 
 
 def _day_month(day):
-    from django.utils.formats import date_format
-
-    return date_format(day, "j F")
+    return clinic_date(day, "day_month")
 
 
 def _parts_of_day(times):
@@ -167,24 +167,43 @@ def choose_time(request):
     )
 
 
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+TYPED = "typed"  # what was typed on a step but not yet sent, kept across a change of language
+
+
+def _switch_language(request, draft, fields):
+    """Keep what the patient typed on this step, then show the same step in the other language."""
+    language = request.POST["switch_language"]
+    typed = draft.setdefault(TYPED, {})
+    typed.update({name: request.POST.get(name, "")[:2000] for name in fields})
+    _save_draft(request, draft)
+    return redirect(translate_url(request.path, language))
+
+
 def _step_view(request, form_class, fields, template, step):
     draft = _draft(request)
     if "starts_at" not in draft:
         return redirect("booking:start")
+    if request.method == "POST" and request.POST.get("switch_language") in LANGUAGE_CODES:
+        return _switch_language(request, draft, fields)
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
             if form.cleaned_data.get("website"):
                 return render(request, "booking/refused.html", status=400)
             draft.update({name: form.cleaned_data[name] for name in fields})
+            for name in fields:
+                draft.get(TYPED, {}).pop(name, None)
             _save_draft(request, draft)
             return redirect(_next_step(draft))
     else:
-        form = form_class(initial={name: draft[name] for name in fields if name in draft})
+        answers = {name: draft[name] for name in fields if name in draft}
+        answers.update({name: value for name, value in draft.get(TYPED, {}).items() if name in fields})
+        form = form_class(initial=answers)
     return render(
         request,
         template,
-        {"form": form, "step": step, "chosen": _chosen_time(draft)},
+        {"form": form, "step": step, "chosen": _chosen_time(draft), "language_switch_form": "booking-step"},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -5,6 +5,9 @@ stylesheet lives in static/, so the policy allows nothing inline.
 """
 
 from django.conf import settings
+from django.http import HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 
 POLICY = "; ".join(
     [
@@ -31,3 +34,43 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class TranslatedPathFallbackMiddleware:
+    """Sends an English address under /es/ to its Spanish one, instead of a 404.
+
+    /es/book/ becomes /es/reservar/ and /es/conditions/<slug>/ becomes
+    /es/padecimientos/<slug>/: links shared before the Spanish addresses
+    existed, and people typing the English path, still reach the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        target = spanish_address_for(request.path_info)
+        if target is None:
+            return response
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(target + ("?" + query if query else ""))
+
+
+def spanish_address_for(path):
+    """The Spanish address of an English path written under /es/, if it names a page."""
+    if not path.startswith("/es/"):
+        return None
+    english_path = path[len("/es") :]
+    with translation.override("en"):
+        try:
+            match = resolve(english_path)
+        except Resolver404:
+            return None
+    # /es/<anything>/ would otherwise "resolve" as a page slug; only real routes count.
+    if match.view_name in {"conditions:page", "conditions:home"}:
+        return None
+    with translation.override("es"):
+        target = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+    return target if target != path else None

@@ -4,7 +4,15 @@ from django.urls import reverse
 from .models import Condition, Page, ServicePage
 
 
-class HomeSitemap(Sitemap):
+class LocalisedSitemap(Sitemap):
+    """Every page once per language, each listing the other as its hreflang alternate."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class HomeSitemap(LocalisedSitemap):
     priority = 1.0
     changefreq = "monthly"
 
@@ -15,7 +23,7 @@ class HomeSitemap(Sitemap):
         return page.updated_at
 
 
-class ConditionSitemap(Sitemap):
+class ConditionSitemap(LocalisedSitemap):
     priority = 0.8
     changefreq = "monthly"
 
@@ -26,7 +34,7 @@ class ConditionSitemap(Sitemap):
         return condition.updated_at
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(LocalisedSitemap):
     priority = 0.6
     changefreq = "monthly"
 

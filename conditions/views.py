@@ -1,5 +1,6 @@
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -34,7 +35,10 @@ def home(request):
 
 
 def condition_detail(request, slug):
-    condition = get_object_or_404(Condition.objects.published(), slug=slug)
+    condition = get_object_or_404(Condition.objects.published().with_slug(slug))
+    if slug != condition.localised_slug:
+        # The other language's slug, or an old address: one page, one address per language.
+        return redirect(condition, permanent=True)
     questions = condition.questions.published().select_related("read_more")
     clinic = Clinic.load()
     return render(
@@ -42,6 +46,7 @@ def condition_detail(request, slug):
         "conditions/condition_detail.html",
         {
             "condition": condition,
+            "translatable": condition,
             "questions": questions,
             "clinic": clinic,
             "meta_title": f"{condition.meta_title or condition.name} · {clinic.name}",
@@ -49,7 +54,7 @@ def condition_detail(request, slug):
             "structured_data": [
                 structured_data.condition_data(condition, request),
                 structured_data.breadcrumbs(
-                    request, (_("Home"), "/"), (condition.name, condition.get_absolute_url())
+                    request, (_("Home"), reverse("conditions:home")), (condition.name, condition.get_absolute_url())
                 ),
             ],
         },
@@ -57,18 +62,21 @@ def condition_detail(request, slug):
 
 
 def page_detail(request, slug):
-    page = get_object_or_404(Page.objects.published(), slug=slug)
+    page = get_object_or_404(Page.objects.published().with_slug(slug))
+    if slug != page.localised_slug:
+        return redirect(page, permanent=True)
     clinic = Clinic.load()
     return render(
         request,
         "conditions/page_detail.html",
         {
             "page": page,
+            "translatable": page,
             "clinic": clinic,
             "meta_title": f"{page.meta_title or page.title} · {clinic.name}",
             "meta_description": page.search_description,
             "structured_data": [
-                structured_data.breadcrumbs(request, (_("Home"), "/"), (page.title, page.get_absolute_url()))
+                structured_data.breadcrumbs(request, (_("Home"), reverse("conditions:home")), (page.title, page.get_absolute_url()))
             ],
         },
     )

@@ -1,11 +1,12 @@
-from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
+
+from conditions.sitemaps import LocalisedSitemap
 
 from .models import Question
 
 
-class FaqSitemap(Sitemap):
+class FaqSitemap(LocalisedSitemap):
     priority = 0.7
     changefreq = "monthly"
 

@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from conditions import structured_data
@@ -22,7 +23,7 @@ def faq_index(request):
             "groups": groups,
             "structured_data": [
                 structured_data.faq_data(questions),
-                structured_data.breadcrumbs(request, (_("Home"), "/"), (_("Questions"), request.path)),
+                structured_data.breadcrumbs(request, (_("Home"), reverse("conditions:home")), (_("Questions"), request.path)),
             ],
         },
     )

@@ -47,3 +47,16 @@ superuser: venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Translations, for developers changing interface strings: extracts every string
+# into locale/es/LC_MESSAGES/django.po (keeping the translations already there),
+# then compiles django.mo. Translate anything new or marked "#, fuzzy" in the .po,
+# then run it again. Needs GNU gettext (Debian's `gettext` package); running the
+# site does not, as the compiled .mo is committed (tests/test_translations.py
+# checks it matches the .po).
+.PHONY: messages
+messages: export DEBUG = true
+messages: venv
+	mkdir -p locale
+	$(BIN)/python manage.py makemessages -l es --ignore=$(VENV) --ignore=tests --ignore=staticfiles --no-location
+	$(BIN)/python manage.py compilemessages -l es --ignore=$(VENV)

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
@@ -203,7 +204,7 @@ class BookingAdmin(SimpleHistoryAdmin):
     actions = ["confirm", "decline", "cancel", "move", "mark_attended", "mark_no_show", "export_csv"]
     history_list_display = ["status", "starts_at"]
     readonly_fields = [
-        "reference", "status", "practitioner", "starts_at", "ends_at", "price", "source", "language",
+        "reference", "status", "practitioner", "starts_at", "ends_at", "price", "source",
         "consent_given_at", "consent_method", "consent_recorded_by", "privacy_notice", "created_at", "updated_at",
         "sequence",
     ]
@@ -212,7 +213,7 @@ class BookingAdmin(SimpleHistoryAdmin):
         (_("Patient"), {"fields": ["patient_name", "phone", "email", "language", "condition", "note"]}),
         (_("Consent"), {"fields": ["consent_given_at", "consent_method", "consent_recorded_by", "privacy_notice"]}),
         (_("Decision"), {"fields": ["decline_reason"]}),
-        (_("History"), {"fields": ["created_at", "updated_at", "sequence"]}),
+        (pgettext_lazy("booking", "History"), {"fields": ["created_at", "updated_at", "sequence"]}),
     ]
 
     class Media:

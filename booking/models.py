@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -46,7 +47,7 @@ class BookingSettings(models.Model):
         blank=True,
         help_text=_("Where the clinic is told of each new request. Leave empty to use the clinic's email."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("booking settings")
@@ -93,13 +94,13 @@ class Practitioner(models.Model):
 
 class OpeningHours(models.Model):
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Monday")
-        TUESDAY = 1, _("Tuesday")
-        WEDNESDAY = 2, _("Wednesday")
-        THURSDAY = 3, _("Thursday")
-        FRIDAY = 4, _("Friday")
-        SATURDAY = 5, _("Saturday")
-        SUNDAY = 6, _("Sunday")
+        MONDAY = 0, pgettext_lazy("weekday", "Monday")
+        TUESDAY = 1, pgettext_lazy("weekday", "Tuesday")
+        WEDNESDAY = 2, pgettext_lazy("weekday", "Wednesday")
+        THURSDAY = 3, pgettext_lazy("weekday", "Thursday")
+        FRIDAY = 4, pgettext_lazy("weekday", "Friday")
+        SATURDAY = 5, pgettext_lazy("weekday", "Saturday")
+        SUNDAY = 6, pgettext_lazy("weekday", "Sunday")
 
     weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"), help_text=_("Clinic time (Tijuana)."))
@@ -278,7 +279,13 @@ class Booking(models.Model):
         help_text=_("Empty means “something else”."),
     )
     note = models.TextField(_("note"), blank=True, max_length=1000)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of the patient's emails, reminder and calendar file: the one they booked in."),
+    )
 
     consent_given_at = models.DateTimeField(_("consent to health data given"))
     consent_method = models.CharField(_("consent given"), max_length=8, choices=Consent.choices, default=Consent.ONLINE)
@@ -307,7 +314,7 @@ class Booking(models.Model):
         default=0, editable=False, help_text=_("Raised on every change, so calendars update their copy.")
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = BookingQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["token", "updated_at"])

@@ -15,6 +15,9 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+
+from conditions.admin_translation import SpanishHintsMixin
 
 from .models import DataRequest, PrivacyNotice
 
@@ -48,7 +51,7 @@ class PrivacyNoticeForm(forms.ModelForm):
 
 
 @admin.register(PrivacyNotice)
-class PrivacyNoticeAdmin(admin.ModelAdmin):
+class PrivacyNoticeAdmin(SpanishHintsMixin, TranslationAdmin):
     """Every published version is kept as it was: saving a change publishes the next version."""
 
     form = PrivacyNoticeForm
@@ -67,7 +70,7 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         fields = ["version", "public_page", "title", "body", "published_at"] if obj else ["title", "body", "published_at"]
         if obj is not None and not self.has_change_permission(request, obj):
-            return [(None, {"fields": fields})]
+            return self.translation_fieldsets([(None, {"fields": fields})])
         next_version = self._latest_version() + 1
         if obj is not None and obj.published_at > timezone.now():
             description = _(
@@ -79,15 +82,15 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
                 "Saving publishes your text as version %(next)s. Every earlier version stays as it was, "
                 "with the bookings whose patients agreed to it."
             ) % {"next": next_version}
-        return [(None, {"fields": fields, "description": description})]
+        return self.translation_fieldsets([(None, {"fields": fields, "description": description})])
 
     def get_changeform_initial_data(self, request):
         # A new version usually changes a few lines of the last one.
         latest = PrivacyNotice.objects.order_by("-version").first()
         initial = super().get_changeform_initial_data(request)
         if latest:
-            initial.setdefault("title", latest.title)
-            initial.setdefault("body", latest.body)
+            for field in ["title_en", "title_es", "body_en", "body_es"]:
+                initial.setdefault(field, getattr(latest, field))
         return initial
 
     def has_change_permission(self, request, obj=None):
@@ -97,7 +100,9 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # A published version is the record of what patients were shown; only a scheduled one may be withdrawn.
-        return obj is not None and obj.published_at > timezone.now() and super().has_delete_permission(request, obj)
+        # (An invalid form may have emptied published_at on the instance.)
+        scheduled = obj is not None and obj.published_at is not None and obj.published_at > timezone.now()
+        return scheduled and super().has_delete_permission(request, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
@@ -112,7 +117,8 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
             # Only a version nobody can have seen yet is corrected in place; the
             # condition is checked by the database, so one published meanwhile is not.
             corrected = PrivacyNotice.objects.filter(pk=obj.pk, published_at__gt=timezone.now()).update(
-                title=obj.title, body=obj.body, published_at=obj.published_at
+                title_en=obj.title_en, title_es=obj.title_es, body_en=obj.body_en, body_es=obj.body_es,
+                published_at=obj.published_at,
             )
             if corrected:
                 return

@@ -5,11 +5,12 @@ from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, T
 
 from faq.models import FeaturedQuestion
 
+from .admin_translation import SpanishHintsMixin
 from .models import Clinic, Condition, Page, PatientKind, ServicePage, Stage
 
 
 @admin.register(Clinic)
-class ClinicAdmin(TranslationAdmin):
+class ClinicAdmin(SpanishHintsMixin, TranslationAdmin):
     # A map link typed without a scheme is an https one.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
@@ -26,13 +27,13 @@ class ClinicAdmin(TranslationAdmin):
         return False
 
 
-class StageInline(TranslationTabularInline):
+class StageInline(SpanishHintsMixin, TranslationTabularInline):
     model = Stage
     extra = 0
     fields = ["position", "title", "body"]
 
 
-class PatientKindInline(TranslationStackedInline):
+class PatientKindInline(SpanishHintsMixin, TranslationStackedInline):
     model = PatientKind
     extra = 0
     fields = ["position", "is_published", "title", "body"]
@@ -48,10 +49,12 @@ class FeaturedQuestionInline(admin.TabularInline):
 
 
 @admin.register(ServicePage)
-class ServicePageAdmin(TranslationAdmin):
+class ServicePageAdmin(SpanishHintsMixin, TranslationAdmin):
     inlines = [StageInline, PatientKindInline, FeaturedQuestionInline]
     filter_horizontal = ["related_pages"]
     fieldsets = [
+        (_("Spanish"), {"fields": ["spanish_missing"],
+                        "description": _("Until a field has its Spanish, the Spanish page shows the English.")}),
         (_("Opening"), {"fields": ["title", "strapline", "summary"]}),
         (_("What we treat"), {"fields": ["conditions_label", "conditions_heading"],
                               "description": _("The conditions themselves are edited under Conditions.")}),
@@ -66,7 +69,7 @@ class ServicePageAdmin(TranslationAdmin):
                                    "description": _("The price and address come from Clinic details.")}),
         (_("Search engines"), {"fields": ["slug", "meta_title", "meta_description"], "classes": ["collapse"]}),
     ]
-    readonly_fields = ["slug"]
+    readonly_fields = ["spanish_missing", "slug"]
 
     def has_add_permission(self, request):
         return not ServicePage.objects.exists() and super().has_add_permission(request)
@@ -76,28 +79,28 @@ class ServicePageAdmin(TranslationAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(TranslationAdmin):
+class ConditionAdmin(SpanishHintsMixin, TranslationAdmin):
     list_display = ["name", "position", "is_published", "reviewed_on", "updated_at"]
     list_display_links = ["name"]
     list_editable = ["position", "is_published"]
     list_filter = ["is_published"]
-    search_fields = ["name", "summary", "body"]
-    prepopulated_fields = {"slug": ["name_en"]}
+    search_fields = ["name_en", "name_es", "summary_en", "summary_es", "body_en", "body_es"]
+    prepopulated_fields = {"slug": ["name_en"], "slug_es": ["name_es"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "summary", "body", "reviewed_on"]}),
+        (None, {"fields": ["name", ("slug", "slug_es"), "summary", "body", "reviewed_on"]}),
         (_("On the site"), {"fields": ["position", "is_published"]}),
         (_("Search engines"), {"fields": ["meta_title", "meta_description"], "classes": ["collapse"]}),
     ]
 
 
 @admin.register(Page)
-class PageAdmin(TranslationAdmin):
+class PageAdmin(SpanishHintsMixin, TranslationAdmin):
     list_display = ["title", "is_published", "updated_at"]
     list_editable = ["is_published"]
     list_filter = ["is_published"]
-    search_fields = ["title", "body"]
-    prepopulated_fields = {"slug": ["title_en"]}
+    search_fields = ["title_en", "title_es", "body_en", "body_es"]
+    prepopulated_fields = {"slug": ["title_en"], "slug_es": ["title_es"]}
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "is_published"]}),
+        (None, {"fields": ["title", ("slug", "slug_es"), "summary", "body", "is_published"]}),
         (_("Search engines"), {"fields": ["meta_title", "meta_description"], "classes": ["collapse"]}),
     ]

@@ -88,7 +88,7 @@ class Clinic(models.Model):
         blank=True,
         help_text=_("A link to the clinic on a map. Leave empty to search the address on Google Maps."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("clinic details")
@@ -195,7 +195,7 @@ class ServicePage(models.Model):
         help_text=_("Mentions the price and the place: update it when the clinic details change."),
     )
 
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("service page")
@@ -253,7 +253,7 @@ def paragraphs(text):
 
 class Condition(LocalisedSlugMixin, models.Model):
     name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), unique=True, help_text=_("The page's address: /conditions/<slug>/."))
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("The end of the page's address, as in /conditions/achilles-tendinopathy/."))
     summary = models.TextField(_("summary"), help_text=_("Shown on the card on the home page and at the top of its page."))
     body = models.TextField(
         _("body"), blank=True, help_text=_("The longer text of the condition's page. Separate paragraphs with a blank line.")
@@ -267,7 +267,7 @@ class Condition(LocalisedSlugMixin, models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0, db_index=True)
     is_published = models.BooleanField(_("published"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = PublishedQuerySet.as_manager()
 
@@ -336,7 +336,7 @@ class Page(LocalisedSlugMixin, models.Model):
     """
 
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), unique=True, help_text=_("The page's address: /<slug>/."))
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("The end of the page's address, as in /knee-pain/."))
     summary = models.TextField(_("summary"), blank=True, help_text=_("The opening paragraph."))
     body = models.TextField(_("body"), blank=True, help_text=_("Separate paragraphs with a blank line."))
     meta_title = models.CharField(_("search title"), max_length=70, blank=True)
@@ -344,7 +344,7 @@ class Page(LocalisedSlugMixin, models.Model):
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Publish once the page is written; until then nothing links to it.")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = PublishedQuerySet.as_manager()
 

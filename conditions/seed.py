@@ -1,14 +1,21 @@
-"""Reads the clinic's own copy of the page (content/return-to-running.txt).
+"""Reads the clinic's own copy of the page (content/return-to-running.txt) and its translations.
 
 The copy is plain lines with its headings lost, so it is read in the order the
 page has, and every line is checked against the shape it should have: a copy
-that has drifted fails loudly instead of loading into the wrong fields.
+that has drifted fails loudly instead of loading into the wrong fields. A
+translation has the same lines, with its own labels (WORDING); what it cannot
+carry, such as the names and addresses of the conditions, comes in its extras
+file (content/extras.<language>.json).
 """
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SEED_PATH = Path(__file__).resolve().parent / "content" / "return-to-running.txt"
+from django.utils.text import slugify
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+SEED_PATH = CONTENT_DIR / "return-to-running.txt"
 
 # The headings the copy lost, in its order: (name, slug).
 CONDITION_NAMES = [
@@ -26,6 +33,55 @@ READ_MORE_PREFIX = "Read more: "
 RELATED_PREFIX = "Related conditions: "
 
 
+@dataclass(frozen=True)
+class Wording:
+    """The lines a copy must have word for word: its section labels, in page order, and two prefixes."""
+
+    conditions_label: str
+    pattern_label: str
+    stages_label: str
+    patients_label: str
+    case_label: str
+    questions_label: str
+    booking_label: str
+    read_more_prefix: str
+    related_prefix: str
+
+
+WORDING = {
+    "en": Wording(
+        conditions_label="Running injuries",
+        pattern_label="The pattern",
+        stages_label="The framework",
+        patients_label="Who we see",
+        case_label="Case example",
+        questions_label="Questions",
+        booking_label="Book an assessment",
+        read_more_prefix=READ_MORE_PREFIX,
+        related_prefix=RELATED_PREFIX,
+    ),
+    "es": Wording(
+        conditions_label="Lesiones en corredores",
+        pattern_label="El patrón",
+        stages_label="El método",
+        patients_label="A quién atendemos",
+        case_label="Caso clínico",
+        questions_label="Preguntas",
+        booking_label="Agenda una valoración",
+        read_more_prefix="Lee más: ",
+        related_prefix="Padecimientos relacionados: ",
+    ),
+}
+
+
+def seed_path(language):
+    return SEED_PATH if language == "en" else CONTENT_DIR / f"return-to-running.{language}.txt"
+
+
+def extras_path(language):
+    return CONTENT_DIR / f"extras.{language}.json"
+
+
 @dataclass
 class Seed:
     page: dict = field(default_factory=dict)
@@ -34,6 +90,19 @@ class Seed:
     patient_kinds: list = field(default_factory=list)  # (title, body)
     questions: list = field(default_factory=list)  # dicts: question, answer, read_more
     related_titles: list = field(default_factory=list)
+
+
+@dataclass
+class Extras:
+    """What a translation of the copy cannot carry in its lines, keyed or ordered as the English."""
+
+    condition_names: list  # (name, slug), in CONDITION_NAMES' order
+    pattern_cycle: list  # the steps of the cycle
+    case_timeline: list  # the case's milestones
+    question_groups: list  # the groups' names, in the loader's order
+    clinic_description: str
+    page_titles: dict  # English title: translated title, for each page the copy names
+    page_slugs: dict  # English title: translated slug
 
 
 class SeedFormatError(ValueError):
@@ -60,63 +129,125 @@ class _Lines:
             taken.append(self.take())
         return taken
 
+    def next_is(self, line):
+        return self.index < len(self.lines) and self.lines[self.index] == line
+
     def at_end(self):
         return self.index >= len(self.lines)
 
 
-def read_seed(path=SEED_PATH):
-    lines = _Lines(Path(path).read_text(encoding="utf-8"))
+def read_seed(path=None, language="en"):
+    """The copy in `language`, from `path` or the clinic's file for that language."""
+    if language not in WORDING:
+        raise ValueError(f"No wording for the language {language!r}; known: {', '.join(WORDING)}.")
+    wording = WORDING[language]
+    names = CONDITION_NAMES if language == "en" else read_extras(language).condition_names
+    lines = _Lines(Path(path or seed_path(language)).read_text(encoding="utf-8"))
     seed = Seed()
     page = seed.page
     page["title"] = lines.take()
     page["strapline"] = lines.take()
     page["summary"] = lines.take()
 
-    page["conditions_label"] = lines.take("Running injuries")
+    page["conditions_label"] = lines.take(wording.conditions_label)
     page["conditions_heading"] = lines.take()
-    for name, slug in CONDITION_NAMES:
+    for name, slug in names:
         seed.conditions.append({"name": name, "slug": slug, "summary": lines.take()})
 
-    page["pattern_label"] = lines.take("The pattern")
+    page["pattern_label"] = lines.take(wording.pattern_label)
     page["pattern_heading"] = lines.take()
-    page["pattern_body"] = "\n\n".join(lines.take_until("The framework"))
+    page["pattern_body"] = "\n\n".join(lines.take_until(wording.stages_label))
 
-    page["stages_label"] = lines.take("The framework")
+    page["stages_label"] = lines.take(wording.stages_label)
     page["stages_heading"] = lines.take()
     for _ in range(4):
         seed.stages.append((lines.take(), lines.take()))
 
-    page["patients_label"] = lines.take("Who we see")
+    page["patients_label"] = lines.take(wording.patients_label)
     page["patients_heading"] = lines.take()
     for _ in range(3):
         seed.patient_kinds.append((lines.take(), lines.take()))
 
-    page["case_label"] = lines.take("Case example")
+    page["case_label"] = lines.take(wording.case_label)
     page["case_heading"] = lines.take()
-    case_lines = lines.take_until("Questions")
+    case_lines = lines.take_until(wording.questions_label)
+    if len(case_lines) < 2:
+        raise SeedFormatError(f"The case example needs its text and a consent line before {wording.questions_label!r}.")
     page["case_body"] = "\n\n".join(case_lines[:-1])
     page["case_consent"] = case_lines[-1]
 
-    page["questions_label"] = lines.take("Questions")
+    page["questions_label"] = lines.take(wording.questions_label)
     page["questions_heading"] = lines.take()
-    while lines.lines[lines.index] == "-":
+    while lines.next_is("-"):
         lines.take("-")
         question = lines.take()
         answer = lines.take()
-        answer, _sep, read_more = answer.partition(" " + READ_MORE_PREFIX)
+        answer, _sep, read_more = answer.partition(" " + wording.read_more_prefix)
         seed.questions.append(
             {"question": question, "answer": answer, "read_more": read_more.removesuffix(" →").strip()}
         )
     page["faq_link_text"] = lines.take()
     related = lines.take()
-    if not related.startswith(RELATED_PREFIX):
-        raise SeedFormatError(f"Expected the related conditions line, found {related!r}.")
-    page["related_label"] = RELATED_PREFIX.strip()
-    seed.related_titles = [title.strip() for title in related.removeprefix(RELATED_PREFIX).split("·")]
+    if not related.startswith(wording.related_prefix):
+        raise SeedFormatError(f"Expected the related conditions line ({wording.related_prefix!r}…), found {related!r}.")
+    page["related_label"] = wording.related_prefix.strip()
+    seed.related_titles = [title.strip() for title in related.removeprefix(wording.related_prefix).split("·")]
 
-    page["booking_label"] = lines.take("Book an assessment")
+    page["booking_label"] = lines.take(wording.booking_label)
     page["booking_heading"] = lines.take()
     page["booking_text"] = lines.take()
     if not lines.at_end():
         raise SeedFormatError(f"Unexpected lines after the booking section: {lines.lines[lines.index:]!r}")
     return seed
+
+
+def read_extras(language, path=None):
+    """The extras of the translation into `language`, checked against the English they translate."""
+    path = Path(path or extras_path(language))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        extras = Extras(
+            condition_names=list(zip(data["condition_names"], data["condition_slugs"], strict=True)),
+            pattern_cycle=data["pattern_cycle"],
+            case_timeline=data["case_timeline"],
+            question_groups=data["question_groups"],
+            clinic_description=data["clinic_description"],
+            page_titles=data["page_titles"],
+            page_slugs=data["page_slugs"],
+        )
+    except (ValueError, KeyError, TypeError) as error:  # JSONDecodeError and zip(strict=True) are ValueErrors
+        raise SeedFormatError(f"{path.name}: {error!r}") from error
+    if len(extras.condition_names) != len(CONDITION_NAMES):
+        raise SeedFormatError(
+            f"{path.name}: {len(CONDITION_NAMES)} condition names expected, found {len(extras.condition_names)}."
+        )
+    if extras.page_slugs.keys() != extras.page_titles.keys():
+        raise SeedFormatError(f"{path.name}: page_slugs must name the same pages as page_titles.")
+    _check_slugs(path.name, [slug for _name, slug in extras.condition_names])
+    _check_slugs(path.name, list(extras.page_slugs.values()))
+    return extras
+
+
+def _check_slugs(where, slugs):
+    for slug in slugs:
+        if slugify(slug) != slug:
+            raise SeedFormatError(f"{where}: {slug!r} is not an address (try {slugify(slug)!r}).")
+    if len(set(slugs)) != len(slugs):
+        raise SeedFormatError(f"{where}: the same address is given twice in {slugs!r}.")
+
+
+def check_translation(english, translated, extras):
+    """Refuse a translation that does not name the same pages, in the same places, as the English."""
+    named = {*english.related_titles, *(question["read_more"] for question in english.questions)} - {""}
+    if set(extras.page_titles) != named:
+        raise SeedFormatError(f"The extras translate {sorted(extras.page_titles)!r}; the copy names {sorted(named)!r}.")
+    expected = [extras.page_titles[title] for title in english.related_titles]
+    if translated.related_titles != expected:
+        raise SeedFormatError(f"Related pages {translated.related_titles!r}; the extras call them {expected!r}.")
+    if len(translated.questions) != len(english.questions):
+        raise SeedFormatError(f"{len(english.questions)} questions expected, found {len(translated.questions)}.")
+    for question, translation in zip(english.questions, translated.questions):
+        expected = extras.page_titles.get(question["read_more"], "")
+        if translation["read_more"] != expected:
+            found = translation["read_more"]
+            raise SeedFormatError(f"{translation['question']!r} reads more at {found!r}, not {expected!r}.")

@@ -30,7 +30,7 @@ class Question(models.Model):
     )
     question = models.CharField(_("question"), max_length=250)
     slug = models.SlugField(
-        _("anchor"), max_length=80, unique=True, help_text=_("The link to this answer: /faq/#<anchor>.")
+        _("anchor"), max_length=80, unique=True, help_text=_("The end of the link to this answer, as in /faq/#pain-free-before-running.")
     )
     answer = models.TextField(_("answer"), help_text=_("Separate paragraphs with a blank line."))
     read_more = models.ForeignKey(
@@ -51,7 +51,7 @@ class Question(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_published = models.BooleanField(_("published"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = PublishedQuerySet.as_manager()
 

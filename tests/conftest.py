@@ -3,9 +3,18 @@ import signal
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.utils import translation
 
 from conditions.models import ServicePage
 from conditions.permissions import CLINIC_EDITORS
+
+
+@pytest.fixture(autouse=True)
+def english_between_tests():
+    """A request under /es/ leaves Spanish active in the thread; every test starts in English."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ def page_text(response):
     return re.sub(r"\s+", " ", text)
 
 
-def seed_lines():
-    return [line.strip() for line in SEED_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+def seed_lines(language="en"):
+    path = SEED_PATH if language == "en" else SEED_PATH.with_suffix(f".{language}.txt")
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def add_content(page, times):

@@ -98,8 +98,8 @@ def test_a_spanish_booking_links_to_the_spanish_booking_page(make_booking, setti
     booking = make_booking(language="es")
     _, event = parse(booking_ics(booking))
 
-    assert event["URL"] == f"https://returntorunning.example/es/book/manage/{booking.token}/"
-    assert "/es/book/manage/" in event["DESCRIPTION"]
+    assert event["URL"] == f"https://returntorunning.example/es/reservar/mi-cita/{booking.token}/"
+    assert "/es/reservar/mi-cita/" in event["DESCRIPTION"]
 
 
 def test_the_same_booking_gives_the_same_file(booking):

@@ -219,7 +219,7 @@ def test_a_spanish_booking_is_emailed_in_spanish_and_the_clinic_in_english(book,
     run_worker()
 
     to_patient = email_to(mailoutbox, booking.email)
-    assert f"{SITE}/es/book/manage/{booking.token}/" in to_patient.body
+    assert f"{SITE}/es/reservar/mi-cita/{booking.token}/" in to_patient.body
     assert '<html lang="es">' in html_of(to_patient)
     weekday = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
     assert weekday[timezone.localtime(booking.starts_at, TIJUANA).weekday()] in to_patient.subject

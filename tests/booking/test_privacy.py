@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from booking.emails import clinic_address
 from booking.models import Booking, DataRequest, PrivacyNotice, working_days_after
 from booking.tasks import notify_clinic_of_data_request
+from conditions.formats import clinic_date
 from conditions.permissions import RECEPTION
 from tests.helpers import page_text
 
@@ -62,8 +63,8 @@ def edit_notice(admin_client, notice, body, publish_at=None):
     return admin_client.post(
         f"/admin/booking/privacynotice/{notice.pk}/change/",
         {
-            "title": notice.title,
-            "body": body,
+            "title_en": notice.title_en,
+            "body_en": body,
             "published_at_0": when.strftime("%Y-%m-%d") if when else "",
             "published_at_1": when.strftime("%H:%M:%S") if when else "",
             "_save": "Save",
@@ -147,12 +148,12 @@ def test_earlier_versions_are_read_only_in_the_admin(admin_client, booking_rules
 
     page = admin_client.get(f"/admin/booking/privacynotice/{first.pk}/change/")
     assert page.status_code == 200
-    assert 'name="body"' not in page.content.decode()
+    assert 'name="body_en"' not in page.content.decode()
     assert edit_notice(admin_client, first, "Rewriting history.").status_code == 403
     first.refresh_from_db()
     assert first.body == "How we use your data."
     second = PrivacyNotice.objects.get(version=2)
-    assert 'name="body"' in admin_client.get(f"/admin/booking/privacynotice/{second.pk}/change/").content.decode()
+    assert 'name="body_en"' in admin_client.get(f"/admin/booking/privacynotice/{second.pk}/change/").content.decode()
 
 
 def test_a_published_version_cannot_be_deleted(admin_client, booking_rules):
@@ -245,9 +246,10 @@ def test_a_patient_asks_for_their_data_to_be_deleted_and_is_told_by_when(client,
 
 
 def test_the_confirmation_gives_the_date_in_spanish_on_the_spanish_site(client, booking_rules, clinic_content):
-    response = client.post("/es/privacy/request/", REQUEST, follow=True)
+    response = client.post("/es/privacidad/solicitud/", REQUEST, follow=True)
     with translation.override("es"):
-        spanish_date = date_format(DataRequest.objects.get().answer_by, "l j F Y")
+        spanish_date = clinic_date(DataRequest.objects.get().answer_by, "day_year")
+    assert " de " in spanish_date  # "miércoles 23 de diciembre de 2026"
     assert spanish_date in page_text(response)
 
 
@@ -409,7 +411,7 @@ def test_a_new_version_starts_from_the_text_of_the_last(admin_client, booking_ru
 
     response = admin_client.post(
         "/admin/booking/privacynotice/add/",
-        {"title": "Privacy notice", "body": "Added as new.", "published_at_0": "", "published_at_1": "", "_save": "Save"},
+        {"title_en": "Privacy notice", "body_en": "Added as new.", "published_at_0": "", "published_at_1": "", "_save": "Save"},
     )
 
     assert response.status_code == 302

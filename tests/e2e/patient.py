@@ -52,6 +52,18 @@ def consent_and_book(page):
     return press(page, "Book assessment")
 
 
+def spanish_pages():
+    """The Spanish pages, by their Spanish addresses."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override("es"):
+        pages = [("es-home", reverse("conditions:home")), ("es-faq", reverse("faq:index")),
+                 ("es-book-days", reverse("booking:start")), ("es-privacy", reverse("booking:privacy"))]
+        pages += [(f"es-condition-{c.slug}", c.get_absolute_url()) for c in Condition.objects.published()[:2]]
+    return pages
+
+
 def walk_past_every_page(page, site, look):
     """Visits every public page and every state of the booking flow, calling look(name, response) at each.
 
@@ -72,6 +84,8 @@ def walk_past_every_page(page, site, look):
     at("data-request", page.goto(site + "/privacy/request/"))
     at("data-request-error", press(page, "Send request"), status=400)
     at("not-found", page.goto(site + "/no-such-page/"), status=404)
+    for name, path in spanish_pages():
+        at(name, page.goto(site + path))
 
     at("book-days", page.goto(site + "/book/"))
     at("book-times", choose_the_last_day(page))

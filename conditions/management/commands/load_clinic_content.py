@@ -1,20 +1,29 @@
-"""Loads the clinic's starting content into an empty database.
+"""Loads the clinic's starting content into an empty database, then its Spanish.
 
 Safe to run again: each kind of content is loaded only while its table is
 empty, so nothing is duplicated and nothing staff have edited is overwritten.
+The Spanish goes into the Spanish fields of the same rows, each only while it
+is empty and the English beside it is still the copy's, so a Spanish text
+staff wrote is kept and English staff rewrote gets no stale translation.
 """
 
 from datetime import time
 from pathlib import Path
+from typing import NamedTuple
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.text import slugify
 
 from booking.models import BookingSettings, OpeningHours, Practitioner, PrivacyNotice
 from conditions.models import Clinic, Condition, Page, PatientKind, ServicePage, Stage
-from conditions.seed import read_seed
+from conditions.seed import SeedFormatError, check_translation, read_extras, read_seed
 from faq.models import FeaturedQuestion, Question, QuestionGroup
+
+SERVICE_PAGE_SLUG = "return-to-running"
+CLINIC_DESCRIPTION = "Return-to-running physiotherapy in Zona Río, Tijuana."
 
 # Content the copy does not carry: the drawing of the cycle and the case's
 # timeline, both restating the copy's own words, and how the FAQ is grouped.
@@ -41,6 +50,7 @@ QUESTION_PLACES = [
 
 
 PRIVACY_NOTICE_PATH = Path(__file__).resolve().parents[3] / "booking" / "content" / "privacy-notice.txt"
+SPANISH_PRIVACY_NOTICE_PATH = PRIVACY_NOTICE_PATH.with_name("privacy-notice.es.txt")
 # Starting opening hours (weekday, opens, closes) for staff to adjust: Monday to
 # Friday mornings and evenings, when runners can come, and Saturday mornings.
 OPENING_HOURS = [(day, time(8), time(13)) for day in range(5)] + [
@@ -53,13 +63,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         seed = read_seed()
-        with transaction.atomic():
+        # A translation that does not match the English stops the command; the
+        # transaction below keeps anything from being written when it does.
+        spanish, extras = read_seed(language="es"), read_extras("es")
+        check_translation(seed, spanish, extras)
+        # The English pass writes through the plain field names, which
+        # modeltranslation sends to the active language's fields: English here.
+        with translation.override("en"), transaction.atomic():
             self.load_clinic()
             pages = self.load_pages(seed)
             page = self.load_service_page(seed, pages)
             conditions = self.load_conditions(seed)
             self.load_questions(seed, page, conditions, pages)
             self.load_booking_rules()
+            self.load_spanish(seed, spanish, extras)
 
     def report(self, model, created):
         name = model._meta.verbose_name_plural
@@ -73,7 +90,7 @@ class Command(BaseCommand):
             return self.report(Clinic, 0)
         Clinic.objects.create(
             name="Return to Running",
-            description="Return-to-running physiotherapy in Zona Río, Tijuana.",
+            description=CLINIC_DESCRIPTION,
             neighbourhood="Zona Río",
             city="Tijuana",
             region="Baja California",
@@ -97,7 +114,7 @@ class Command(BaseCommand):
             self.report(ServicePage, 0)
             return page
         page = ServicePage.objects.create(
-            slug="return-to-running",
+            slug=SERVICE_PAGE_SLUG,
             pattern_cycle="\n".join(PATTERN_CYCLE),
             case_timeline="\n".join(CASE_TIMELINE),
             **seed.page,
@@ -162,6 +179,197 @@ class Command(BaseCommand):
             Practitioner.objects.create(name="Lead physiotherapist", position=1)
             self.report(Practitioner, 1)
         if not PrivacyNotice.objects.exists():
-            title, _blank, body = PRIVACY_NOTICE_PATH.read_text(encoding="utf-8").partition("\n\n")
-            PrivacyNotice.objects.create(version=1, title=title.strip(), body=body.strip())
+            title, body = read_privacy_notice(PRIVACY_NOTICE_PATH)
+            PrivacyNotice.objects.create(version=1, title=title, body=body)
             self.report(PrivacyNotice, 1)
+
+    # The Spanish pass. Each method lists, for every row the copy describes, the
+    # rows that are it (by an identity staff do not edit: a slug, or the English
+    # title for stages and kinds of patient), and the (English, Spanish) texts of
+    # its fields; translate() fills what it may and reports.
+
+    def load_spanish(self, seed, spanish, extras):
+        self.translate_clinic(extras)
+        self.translate_service_page(seed, spanish, extras)
+        self.translate_sections(seed, spanish)
+        self.translate_conditions(seed, spanish)
+        self.translate_pages(extras)
+        self.translate_questions(seed, spanish, extras)
+        self.translate_privacy_notice()
+
+    def translate_clinic(self, extras):
+        texts = {"description": (CLINIC_DESCRIPTION, extras.clinic_description)}
+        self.translate(Clinic, [Row(Clinic.objects.all(), texts, "clinic details")])
+
+    def translate_service_page(self, seed, spanish, extras):
+        texts = {name: (seed.page[name], spanish.page[name]) for name in seed.page}
+        for name, english, translated in [
+            ("pattern_cycle", PATTERN_CYCLE, extras.pattern_cycle),
+            ("case_timeline", CASE_TIMELINE, extras.case_timeline),
+        ]:
+            texts[name] = ("\n".join(english), "\n".join(same_length(english, translated)))
+        page = Row(ServicePage.objects.filter(slug=SERVICE_PAGE_SLUG), texts, SERVICE_PAGE_SLUG)
+        self.translate(ServicePage, [page])
+
+    def translate_sections(self, seed, spanish):
+        """The stages and the kinds of patient, found by their English title on the service page."""
+        for model, english, translated in [
+            (Stage, seed.stages, spanish.stages),
+            (PatientKind, seed.patient_kinds, spanish.patient_kinds),
+        ]:
+            rows = model.objects.filter(page__slug=SERVICE_PAGE_SLUG)
+            self.translate(model, [
+                Row(rows.filter(title_en=title), {"title": (title, title_es), "body": (body, body_es)}, title)
+                for (title, body), (title_es, body_es) in zip(english, translated, strict=True)
+            ])
+
+    def translate_conditions(self, seed, spanish):
+        self.translate(Condition, [
+            Row(
+                Condition.objects.filter(slug=en["slug"]),
+                {"name": (en["name"], es["name"]), "summary": (en["summary"], es["summary"])},
+                en["slug"],
+                slug_es=es["slug"],
+            )
+            for en, es in zip(seed.conditions, spanish.conditions, strict=True)
+        ])
+
+    def translate_pages(self, extras):
+        self.translate(Page, [
+            Row(
+                Page.objects.filter(slug=slugify(title)),
+                {"title": (title, title_es)},
+                slugify(title),
+                slug_es=extras.page_slugs[title],
+            )
+            for title, title_es in extras.page_titles.items()
+        ])
+
+    def translate_questions(self, seed, spanish, extras):
+        self.translate(QuestionGroup, [
+            Row(QuestionGroup.objects.filter(slug=slug), {"name": (name, name_es)}, slug)
+            for (name, slug), name_es in zip(QUESTION_GROUPS, same_length(QUESTION_GROUPS, extras.question_groups))
+        ])
+        self.translate(Question, [
+            Row(
+                Question.objects.filter(slug=slug),
+                {"question": (en["question"], es["question"]), "answer": (en["answer"], es["answer"])},
+                slug,
+            )
+            for en, es, (_group, slug, _where) in zip(seed.questions, spanish.questions, QUESTION_PLACES, strict=True)
+        ])
+
+    def translate_privacy_notice(self):
+        """Version 1 only: a later version is the clinic's own text, not the one shipped here."""
+        title, body = read_privacy_notice(PRIVACY_NOTICE_PATH)
+        title_es, body_es = read_privacy_notice(SPANISH_PRIVACY_NOTICE_PATH)
+        texts = {"title": (title, title_es), "body": (body, body_es)}
+        self.translate(PrivacyNotice, [Row(PrivacyNotice.objects.filter(version=1), texts, "version 1")])
+
+    def translate(self, model, rows):
+        loaded, edited, missing, taken = 0, [], [], []
+        for row in rows:
+            instances = list(row.queryset)
+            if not instances:
+                missing.append(row.name)
+            for instance in instances:
+                filled, stale = fill_spanish(instance, row.texts)
+                if row.slug_es:
+                    if fill_spanish_slug(instance, row.slug_es):
+                        filled.append("slug_es")
+                    elif not instance.slug_es:
+                        taken.append(row.slug_es)
+                loaded += bool(filled)
+                if stale:
+                    edited.append(f"{row.name} ({', '.join(stale)})")
+        self.report_spanish(model, loaded, edited, missing, taken)
+
+    def report_spanish(self, model, loaded, edited, missing, taken):
+        meta = model._meta
+        if loaded:
+            name = meta.verbose_name if loaded == 1 else meta.verbose_name_plural
+            self.stdout.write(self.style.SUCCESS(f"Loaded Spanish for {loaded} {name}."))
+        else:
+            self.stdout.write(f"Kept the Spanish of the {meta.verbose_name_plural} already there.")
+        if edited:
+            self.stdout.write(self.style.WARNING(
+                f"Left the Spanish empty where the English of the {meta.verbose_name_plural} was edited: "
+                + "; ".join(edited)
+            ))
+        if missing:
+            self.stdout.write(self.style.WARNING(
+                f"Found none of these {meta.verbose_name_plural} to translate (renamed or deleted): "
+                + "; ".join(missing)
+            ))
+        if taken:
+            self.stdout.write(self.style.WARNING(
+                f"Left the Spanish address empty where another of the {meta.verbose_name_plural} has it: "
+                + ", ".join(taken)
+            ))
+
+
+class Row(NamedTuple):
+    """A row the copy describes: the rows that are it, its fields' (English, Spanish) texts, and how to name it."""
+
+    queryset: QuerySet
+    texts: dict
+    name: str
+    slug_es: str = ""
+
+
+def fill_spanish(instance, texts):
+    """Set each `<field>_es` of `texts` ({field: (english, spanish)}) that is empty while `<field>_en` is the English.
+
+    Returns the fields filled, and those left empty because their English was edited.
+    """
+    filled, stale = {}, []
+    for field, (english, spanish) in texts.items():
+        if getattr(instance, f"{field}_es"):
+            continue  # written by staff, or by an earlier run
+        if same_text(getattr(instance, f"{field}_en"), english):
+            filled[field] = spanish
+        else:
+            stale.append(field)
+    if not filled:
+        return [], stale
+    # The values just read are the condition, so an edit saved meanwhile wins.
+    unchanged = {}
+    for field in filled:
+        unchanged[f"{field}_en"] = getattr(instance, f"{field}_en")
+        unchanged[f"{field}_es"] = getattr(instance, f"{field}_es")  # None or ""
+    updated = type(instance).objects.filter(pk=instance.pk, **unchanged).update(
+        **{f"{field}_es": spanish for field, spanish in filled.items()}
+    )
+    return (list(filled) if updated else []), stale
+
+
+def fill_spanish_slug(instance, slug_es):
+    """Give `instance` the Spanish address `slug_es` if it has none and no other row answers to it."""
+    if instance.slug_es:
+        return False
+    model = type(instance)
+    # Pages are found by either slug (with_slug), so an English slug counts as taken too.
+    if model.objects.exclude(pk=instance.pk).filter(Q(slug=slug_es) | Q(slug_es=slug_es)).exists():
+        return False
+    try:
+        with transaction.atomic():  # the unique constraint decides a race
+            return bool(model.objects.filter(pk=instance.pk, slug_es="").update(slug_es=slug_es))
+    except IntegrityError:
+        return False
+
+
+def same_text(stored, english):
+    """Whether `stored` is still `english`, allowing for the admin's Windows line ends and outer spaces."""
+    return stored is not None and stored.replace("\r\n", "\n").strip() == english.strip()
+
+
+def same_length(english, translated):
+    if len(translated) != len(english):
+        raise SeedFormatError(f"{len(english)} lines expected to translate {english!r}, found {translated!r}.")
+    return translated
+
+
+def read_privacy_notice(path):
+    """(title, body) of a privacy notice file: its first paragraph is the title."""
+    title, _blank, body = path.read_text(encoding="utf-8").partition("\n\n")
+    return title.strip(), body.strip()

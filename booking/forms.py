@@ -75,8 +75,8 @@ class MexicanOrUSPhoneField(forms.CharField):
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
-class DetailsForm(AccessibleFormMixin, forms.Form):
-    patient_name = forms.CharField(
+def full_name_field(**kwargs):
+    return forms.CharField(
         label=_("Full name"),
         max_length=120,
         error_messages={
@@ -84,7 +84,43 @@ class DetailsForm(AccessibleFormMixin, forms.Form):
             "max_length": _("Your name must be 120 characters or fewer"),
         },
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+        **kwargs,
     )
+
+
+def email_field(**kwargs):
+    return forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        error_messages={
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+            "max_length": _("Enter an email address in the correct format, like name@example.com"),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        **kwargs,
+    )
+
+
+def honeypot_field():
+    """Hidden from people by the stylesheet; bots that fill every field fill this one too."""
+    return forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
+def collapse_name(value):
+    """A name with its spaces tidied, or a "required" error if nothing but spaces was typed."""
+    name = " ".join(value.split())
+    if not name:
+        raise ValidationError(_("Enter your full name"), code="required")
+    return name
+
+
+class DetailsForm(AccessibleFormMixin, forms.Form):
+    patient_name = full_name_field()
     phone = MexicanOrUSPhoneField(
         label=_("Mobile phone"),
         max_length=30,
@@ -95,26 +131,11 @@ class DetailsForm(AccessibleFormMixin, forms.Form):
         },
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        help_text=_("We send your confirmation and a link to change or cancel here."),
-        error_messages={
-            "required": _("Enter your email address"),
-            "invalid": _("Enter an email address in the correct format, like name@example.com"),
-            "max_length": _("Enter an email address in the correct format, like name@example.com"),
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
-    # Hidden from people by the stylesheet; bots that fill every field fill this one too.
-    website = forms.CharField(required=False, label=_("Leave this empty"), widget=forms.TextInput(
-        attrs={"autocomplete": "off", "tabindex": "-1"}))
+    email = email_field(help_text=_("We send your confirmation and a link to change or cancel here."))
+    website = honeypot_field()
 
     def clean_patient_name(self):
-        name = " ".join(self.cleaned_data["patient_name"].split())
-        if not name:
-            raise ValidationError(_("Enter your full name"), code="required")
-        return name
+        return collapse_name(self.cleaned_data["patient_name"])
 
 
 class ReasonForm(AccessibleFormMixin, forms.Form):
@@ -170,27 +191,8 @@ class DataRequestForm(AccessibleFormMixin, forms.ModelForm):
             "invalid_choice": _("Choose what you would like to ask for"),
         },
     )
-    full_name = forms.CharField(
-        label=_("Full name"),
-        max_length=120,
-        help_text=_("The name you gave when you booked, so we can find your data."),
-        error_messages={
-            "required": _("Enter your full name"),
-            "max_length": _("Your name must be 120 characters or fewer"),
-        },
-        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
-    )
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        help_text=_("We answer you at this address. If you can, use the one you booked with."),
-        error_messages={
-            "required": _("Enter your email address"),
-            "invalid": _("Enter an email address in the correct format, like name@example.com"),
-            "max_length": _("Enter an email address in the correct format, like name@example.com"),
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
+    full_name = full_name_field(help_text=_("The name you gave when you booked, so we can find your data."))
+    email = email_field(help_text=_("We answer you at this address. If you can, use the one you booked with."))
     phone = MexicanOrUSPhoneField(
         label=_("Phone (optional)"),
         required=False,
@@ -207,19 +209,14 @@ class DataRequestForm(AccessibleFormMixin, forms.ModelForm):
         error_messages={"max_length": _("Your details must be 2,000 characters or fewer")},
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    # Hidden from people by the stylesheet; bots that fill every field fill this one too.
-    website = forms.CharField(required=False, label=_("Leave this empty"), widget=forms.TextInput(
-        attrs={"autocomplete": "off", "tabindex": "-1"}))
+    website = honeypot_field()
 
     class Meta:
         model = DataRequest
         fields = ["kind", "full_name", "email", "phone", "details"]
 
     def clean_full_name(self):
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise ValidationError(_("Enter your full name"), code="required")
-        return name
+        return collapse_name(self.cleaned_data["full_name"])
 
     def clean_details(self):
         return self.cleaned_data["details"].strip()

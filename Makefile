@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e venv superuser clean
+.PHONY: run test e2e bench venv superuser clean
 
 venv: $(STAMP)
 
@@ -40,6 +40,11 @@ $(E2E_STAMP): $(STAMP) requirements-e2e.txt
 
 e2e: $(E2E_STAMP)
 	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider $(ARGS)
+
+# Benchmarks: figures for the busiest pages and the open-times calculation,
+# at 0, 500 and 2,000 bookings in a month. Prints; asserts nothing about time.
+bench: venv
+	$(BIN)/python -m pytest tests/bench -o python_files="bench_*.py" -p no:cacheprovider -q -s
 
 superuser: export DEBUG = true
 superuser: venv

@@ -31,6 +31,10 @@ class OpenTime:
         return self.starts_at.date()
 
 
+def clinic_date_of(moment):
+    return timezone.localtime(moment, CLINIC_TZ).date()
+
+
 def clinic_today(now=None):
     return timezone.localtime(now or timezone.now(), CLINIC_TZ).date()
 
@@ -86,7 +90,10 @@ def open_times(first_day=None, last_day=None, now=None, ignore_bookings=False, f
         .overlapping(window_start - length, window_end + length)
         .values_list("practitioner_id", "starts_at", "ends_at")
     ):
-        busy[practitioner_id].append((starts_at, ends_at))
+        # Filed under each clinic day the booking touches, so a time is only
+        # compared with that day's bookings, however many the month holds.
+        for day in {clinic_date_of(starts_at), clinic_date_of(ends_at)}:
+            busy[practitioner_id, day].append((starts_at, ends_at))
 
     times = []
     day = first_day
@@ -105,11 +112,11 @@ def _times_in_range(day, opens, closes, length, earliest, practitioner_ids, busy
     while clock <= last_start:
         starts_at = wall_clock_time(day, clock.time())
         if starts_at is not None and starts_at >= earliest:
-            ends_at = starts_at + length
+            ends_at = starts_at + length  # by the day's closing time, so never past midnight
             free = tuple(
                 pid
                 for pid in practitioner_ids
-                if not any(start < ends_at and end > starts_at for start, end in busy.get(pid, ()))
+                if not any(start < ends_at and end > starts_at for start, end in busy.get((pid, day), ()))
             )
             if free:
                 yield OpenTime(starts_at, ends_at, free)

@@ -133,3 +133,4 @@ def test_a_month_of_open_times_takes_the_same_queries_whatever_the_bookings(book
     with django_assert_num_queries(5):
         busy = open_times(now=NOW)
     assert len(busy) == len(empty) - 100
+

@@ -2,15 +2,18 @@
 
 Each step finds things the way a person does, by their visible names, and
 returns the response of the page it lands on.
+
+Names are looked up in the catalogue, so the same steps work on the Spanish
+pages inside `translation.override("es")`.
 """
 
 import re
 
+from django.utils.translation import gettext as _
+
 from conditions.models import Condition
 
-DETAILS = {"Full name": "Ana López", "Mobile phone": "664 123 4567", "Email": "ana@example.com"}
-CONSENT = re.compile(r"^I agree to the clinic processing my health information")
-A_TIME = re.compile(r"^\d\d:\d\d$")
+A_TIME = re.compile(r"^\d\d:\d\d( h)?$")  # "09:00", or "09:00 h" in Spanish
 
 
 def follow(page, action):
@@ -26,30 +29,34 @@ def press(page, button_name):
 
 def choose_the_last_day(page):
     """Follows the last day link (like "Tuesday 14 October 6 times"): weeks away, so it can be cancelled online."""
-    return follow(page, page.get_by_role("link", name=re.compile(r"\d+ times?$")).last.click)
+    return follow(page, page.get_by_role("link", name=re.compile(r"\d+ \w+$")).last.click)
 
 
 def choose_the_first_time(page):
     """Taps the first time tile (a radio named by its time, like "09:00"), then Continue."""
     page.get_by_role("radio", name=A_TIME).first.check()
-    return press(page, "Continue")
+    return press(page, _("Continue"))
 
 
 def give_details(page):
-    for label, value in DETAILS.items():
+    details = {_("Full name"): "Ana López", _("Mobile phone"): "664 123 4567", _("Email"): "ana@example.com"}
+    for label, value in details.items():
         page.get_by_label(label, exact=True).fill(value)
-    return press(page, "Continue")
+    return press(page, _("Continue"))
 
 
-def choose_a_reason(page, reason="Something else"):
-    page.get_by_label(reason, exact=True).check()
-    page.get_by_label(re.compile(r"^Anything you would like us to know")).fill("Left knee, since March.")
-    return press(page, "Continue")
+def choose_a_reason(page):
+    page.get_by_label(_("Something else"), exact=True).check()
+    page.get_by_label(_("Anything you would like us to know (optional)"), exact=True).fill("Left knee, since March.")
+    return press(page, _("Continue"))
 
 
 def consent_and_book(page):
-    page.get_by_label(CONSENT).check()
-    return press(page, "Book assessment")
+    consent = _(
+        "I agree to the clinic processing my health information to assess and treat me, as set out in the privacy notice."
+    )
+    page.get_by_label(consent, exact=True).check()
+    return press(page, _("Book assessment"))
 
 
 def spanish_pages():

@@ -56,3 +56,35 @@ def test_a_patient_books_and_cancels_without_javascript(site, open_page):
 
 def test_a_patient_books_and_cancels_with_javascript(site, open_page):
     book_and_cancel(open_page(PHONE, javascript=True), site)
+
+
+def test_a_patient_books_and_cancels_in_spanish(site, open_page):
+    """The same journey from /es/: every step, message and address in Spanish."""
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    page = open_page(PHONE, javascript=True)
+    with translation.override("es"):
+        page.goto(site + reverse("booking:start"))
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        choose_the_last_day(page)
+        expect(page.get_by_role("group", name=re.compile(r"\(hora de Tijuana\)$"))).to_be_visible()
+        choose_the_first_time(page)
+        expect(page).to_have_url(site + reverse("booking:details"))
+        give_details(page)
+        choose_a_reason(page)
+        expect(page.get_by_role("heading", level=1)).to_have_text(_("Check your answers and book"))
+        consent_and_book(page)
+
+        expect(page.get_by_role("heading", level=1)).to_have_text("Solicitud recibida")
+        booking = Booking.objects.get()
+        assert booking.language == "es"
+        follow(page, page.get_by_role("link", name=_("Change or cancel your booking")).click)
+        expect(page).to_have_url(site + booking.get_absolute_url())
+        assert "/es/reservar/mi-cita/" in page.url
+        follow(page, page.get_by_role("link", name=_("Cancel this booking")).click)
+        press(page, _("Yes, cancel my assessment"))
+        expect(page.get_by_text(_("This booking is cancelled."))).to_be_visible()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED

@@ -4,7 +4,7 @@ import html
 import re
 
 from conditions.models import Condition, PatientKind, Stage
-from conditions.seed import SEED_PATH
+from conditions.seed import seed_path
 from faq.models import FeaturedQuestion, Question, QuestionGroup
 
 
@@ -17,8 +17,7 @@ def page_text(response):
 
 
 def seed_lines(language="en"):
-    path = SEED_PATH if language == "en" else SEED_PATH.with_suffix(f".{language}.txt")
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [line.strip() for line in seed_path(language).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def add_content(page, times):

@@ -45,7 +45,7 @@ class OutgoingEmailInline(admin.TabularInline):
     model = OutgoingEmail
     extra = 0
     can_delete = False
-    fields = ["kind", "created_at", "sent_at", "attempts", "last_error", "next_attempt_at"]
+    fields = ["kind", "created_at", "sent_at", "attempts", "last_error", "next_attempt_at", "overtaken_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -61,7 +61,7 @@ class UnsentEmailFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "unsent":
-            return queryset.filter(emails__sent_at__isnull=True).distinct()
+            return queryset.filter(emails__sent_at__isnull=True, emails__overtaken_at__isnull=True).distinct()
         return queryset
 
 
@@ -221,7 +221,7 @@ class BookingAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            unsent_emails=Count("emails", filter=Q(emails__sent_at__isnull=True))
+            unsent_emails=Count("emails", filter=Q(emails__sent_at__isnull=True, emails__overtaken_at__isnull=True))
         )
 
     def get_ordering(self, request):

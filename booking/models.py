@@ -371,7 +371,8 @@ class Booking(models.Model):
 
 class OutgoingEmailQuerySet(models.QuerySet):
     def unsent(self):
-        return self.filter(sent_at__isnull=True)
+        """Still to go out: neither sent nor overtaken by a later change."""
+        return self.filter(sent_at__isnull=True, overtaken_at__isnull=True)
 
 
 class OutgoingEmail(models.Model):
@@ -398,6 +399,12 @@ class OutgoingEmail(models.Model):
     # Only the exception's class name: a mail server's message can quote the patient's address.
     last_error = models.CharField(_("last error"), max_length=120, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    overtaken_at = models.DateTimeField(
+        _("not sent: out of date"),
+        null=True,
+        blank=True,
+        help_text=_("A later change made this email wrong before it could go out, e.g. a confirmation after a cancellation."),
+    )
 
     objects = OutgoingEmailQuerySet.as_manager()
 
@@ -413,6 +420,24 @@ class OutgoingEmail(models.Model):
     @property
     def to_clinic(self):
         return self.kind == self.Kind.CLINIC_NEW_REQUEST
+
+    @property
+    def is_out_of_date(self):
+        """True when the booking has moved on so far that this email would mislead the patient.
+
+        Emails are built when they go out; while the mail server was down the
+        booking may have changed. A cancellation or a decline always goes out.
+        """
+        booking = self.booking
+        if self.kind == self.Kind.RECEIVED:
+            return booking.status != Booking.Status.REQUESTED
+        if self.kind == self.Kind.CONFIRMED:
+            return booking.status != Booking.Status.CONFIRMED
+        if self.kind == self.Kind.CHANGED:
+            return not booking.is_active
+        if self.kind == self.Kind.REMINDER:
+            return booking.status != Booking.Status.CONFIRMED or booking.reminded_for != booking.starts_at
+        return False
 
 
 def working_days_after(day, count):

@@ -29,8 +29,12 @@ def deliver_email(outgoing_email_id):
     from .emails import build_message
 
     outgoing = OutgoingEmail.objects.select_related("booking").filter(pk=outgoing_email_id).first()
-    if outgoing is None or outgoing.sent_at is not None:
+    if outgoing is None or outgoing.sent_at is not None or outgoing.overtaken_at is not None:
         return "nothing to send"
+    if outgoing.is_out_of_date:
+        outgoing.overtaken_at = timezone.now()
+        outgoing.save(update_fields=["overtaken_at"])
+        return "out of date"
     now = timezone.now()
     outgoing.attempts += 1
     try:

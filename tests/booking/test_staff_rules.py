@@ -230,3 +230,22 @@ def test_the_cron_commands_run_twice_over_a_day_of_bookings(booking_rules):
     out = StringIO()
     call_command("remove_old_personal_data", stdout=out)
     assert out.getvalue().strip() == "Removed personal data from 0 booking(s)."
+
+
+def test_an_email_a_later_change_made_wrong_is_not_sent(booking_rules, mailoutbox, run_worker):
+    """The mail server was down while the clinic confirmed and the patient then cancelled."""
+    from booking.services import book_assessment, cancel_booking, confirm_booking
+
+    booking = book_assessment(
+        starts_at=open_times()[-1].starts_at, patient_name="Ana López", phone="+526641234567", email="ana@example.com"
+    )
+    confirm_booking(booking)
+    cancel_booking(booking)
+
+    run_worker()
+
+    to_patient = [message.subject for message in mailoutbox if message.to == ["ana@example.com"]]
+    assert len(to_patient) == 1 and "cancelled" in to_patient[0].lower()
+    overtaken = set(booking.emails.filter(overtaken_at__isnull=False).values_list("kind", flat=True))
+    assert overtaken == {"received", "confirmed"}
+    assert not booking.emails.unsent().exists()

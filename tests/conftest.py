@@ -1,12 +1,12 @@
 import signal
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.utils import translation
 
 from conditions.models import ServicePage
 from conditions.permissions import CLINIC_EDITORS
+from tests.helpers import staff_member
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +26,7 @@ def clinic_content(db):
 @pytest.fixture
 def editor(db):
     """A receptionist's account: staff, in the Clinic editors group, nothing more."""
-    user = User.objects.create_user("reception", "reception@example.com", "a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=CLINIC_EDITORS))
-    return user
+    return staff_member("reception", CLINIC_EDITORS)
 
 
 @pytest.fixture

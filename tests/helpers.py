@@ -30,3 +30,12 @@ def add_content(page, times):
         question = Question.objects.create(group=group, question=f"Extra question {n}?", answer="Yes.", slug=f"extra-{n}")
         FeaturedQuestion.objects.create(page=page, question=question, position=100 + n)
         question.conditions.set(Condition.objects.all())
+
+
+def staff_member(username, group_name):
+    """A staff account in one of the staff groups, with nothing else."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username, f"{username}@example.com", "a-long-test-password", is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user

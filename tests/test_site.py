@@ -4,7 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.test import RequestFactory
 from django.views.defaults import server_error
 

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -17,7 +17,7 @@ from booking.export import spreadsheet_safe
 from booking.models import Booking, OutgoingEmail, Practitioner, PrivacyNotice
 from conditions.models import Condition
 from conditions.permissions import CLINIC_EDITORS, RECEPTION
-from tests.helpers import page_text
+from tests.helpers import page_text, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -67,9 +67,7 @@ def select(*bookings):
 @pytest.fixture
 def desk(booking_rules, clinic_content):
     """A receptionist: staff, in the Reception group, nothing more."""
-    user = User.objects.create_user("desk", "desk@example.com", "a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=RECEPTION))
-    return user
+    return staff_member("desk", RECEPTION)
 
 
 @pytest.fixture
@@ -223,9 +221,7 @@ def test_the_front_page_count_costs_the_same_queries_however_many_requests_wait(
 
 
 def test_staff_who_do_not_run_bookings_see_no_count_on_the_front_page(client, clinic_content, booking_rules):
-    editor = User.objects.create_user("editor", password="x", is_staff=True)
-    editor.groups.add(Group.objects.get(name=CLINIC_EDITORS))
-    client.force_login(editor)
+    client.force_login(staff_member("editor", CLINIC_EDITORS))
     assertNotContains(client.get("/admin/"), "waiting to be confirmed")
 
 
@@ -603,9 +599,7 @@ def test_reception_cannot_delete_a_booking(reception, tomorrow):
 def test_staff_without_booking_permissions_are_refused_every_booking_page(client, tomorrow, clinic_content,
                                                                           booking_rules, method, path):
     booking = make_booking(at(tomorrow, 9))
-    editor = User.objects.create_user("editor", password="x", is_staff=True)
-    editor.groups.add(Group.objects.get(name=CLINIC_EDITORS))
-    client.force_login(editor)
+    client.force_login(staff_member("editor", CLINIC_EDITORS))
 
     assert getattr(client, method)(BOOKINGS + path.format(pk=booking.pk)).status_code == 403
     booking.refresh_from_db()

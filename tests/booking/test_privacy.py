@@ -3,7 +3,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +16,7 @@ from booking.models import Booking, DataRequest, PrivacyNotice, working_days_aft
 from booking.tasks import notify_clinic_of_data_request
 from conditions.formats import clinic_date
 from conditions.permissions import RECEPTION
-from tests.helpers import page_text
+from tests.helpers import page_text, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -185,9 +184,7 @@ def test_the_list_of_versions_counts_the_bookings_that_agreed_to_each_without_a_
 
 
 def test_reception_can_read_the_notice_but_not_change_it(client, booking_rules):
-    desk = User.objects.create_user("desk", password="a-long-test-password", is_staff=True)
-    desk.groups.add(Group.objects.get(name=RECEPTION))
-    client.force_login(desk)
+    client.force_login(staff_member("desk", RECEPTION))
     notice = PrivacyNotice.objects.get()
 
     assert client.get(f"/admin/booking/privacynotice/{notice.pk}/change/").status_code == 200
@@ -393,8 +390,7 @@ def test_marking_requests_answered_records_when_and_who(admin_client, admin_user
 
 
 def test_reception_can_answer_requests(client, db):
-    desk = User.objects.create_user("desk", password="a-long-test-password", is_staff=True)
-    desk.groups.add(Group.objects.get(name=RECEPTION))
+    desk = staff_member("desk", RECEPTION)
     client.force_login(desk)
     data_request = make_request(DataRequest.Kind.ACCESS, days_ago=3)
 

@@ -45,7 +45,7 @@ def absolute_url(path):
 
 def manage_url(booking):
     """The booking's private page, in the active language."""
-    return absolute_url(reverse("booking:manage", kwargs={"token": booking.token}))
+    return absolute_url(booking.get_manage_url())
 
 
 def clinic_time(moment):

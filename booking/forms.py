@@ -1,5 +1,7 @@
 """The booking questions, one group per step, each checked on the server."""
 
+import re
+
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
@@ -75,10 +77,22 @@ class MexicanOrUSPhoneField(forms.CharField):
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
+# A web address or an email address: "http://…", "www.…", "name@…", "spam.example".
+# Nobody's name has one, and the site writes the name into emails it sends to
+# whatever address was typed, so a name with a link would make it a spam relay.
+LINK_OR_ADDRESS = re.compile(r"://|www\.|@|[^\W_]\.[^\W\d_]{2,}", re.IGNORECASE)
+
+
+def refuse_links(value):
+    if LINK_OR_ADDRESS.search(value):
+        raise ValidationError(_("Enter your name without a web address or email address"), code="link")
+
+
 def full_name_field(**kwargs):
     return forms.CharField(
         label=_("Full name"),
         max_length=120,
+        validators=[refuse_links],
         error_messages={
             "required": _("Enter your full name"),
             "max_length": _("Your name must be 120 characters or fewer"),

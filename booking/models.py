@@ -336,7 +336,8 @@ class Booking(models.Model):
     def __str__(self):
         return self.reference
 
-    def get_absolute_url(self):
+    def get_manage_url(self):
+        """The patient's private page. Deliberately not get_absolute_url: the admin links to that for any staff user."""
         return reverse("booking:manage", kwargs={"token": self.token})
 
     @property

@@ -4,6 +4,9 @@ Keys are keyed hashes, so neither an address nor a phone number or email is
 ever written to the cache in the clear.
 """
 
+import functools
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
@@ -21,14 +24,51 @@ def _key(kind, value):
 
 
 def client_address(request):
-    # Behind the production proxy REMOTE_ADDR is the proxy's, and the proxy
-    # appends the client's to X-Forwarded-For. Without a proxy that header is
-    # the client's own words, so it is trusted only when settings say so.
-    if settings.USE_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "")
+    """The address of the person making the request, as far as it can be trusted.
+
+    Behind the proxy the README describes, REMOTE_ADDR is the proxy's and the
+    proxy appends the address it saw to X-Forwarded-For. Reading that header
+    from the right, every hop that is one of TRUSTED_PROXIES is skipped; the
+    first that is not is the client. A client can write anything it likes at
+    the left of the header, but never to the right of what our own proxy
+    appended, so a made-up header changes nothing. Without a trusted proxy in
+    front (REMOTE_ADDR not in TRUSTED_PROXIES) the header is ignored.
+
+    The booking rate limits and django-axes's admin lock-out both use this.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not _is_trusted_proxy(remote):
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    address = remote
+    for hop in reversed(hops):
+        if not _is_address(hop):
+            break  # a malformed hop: nothing to its left can be trusted
+        address = hop
+        if not _is_trusted_proxy(hop):
+            break
+    return address
+
+
+def _is_address(value):
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_trusted_proxy(value):
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return any(address in network for network in _trusted_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+@functools.lru_cache(maxsize=4)
+def _trusted_networks(proxies):
+    return [ipaddress.ip_network(proxy, strict=False) for proxy in proxies]
 
 
 def is_limited(kind, *values):

@@ -37,6 +37,9 @@ from .tasks import notify_clinic_of_data_request
 
 DRAFT = "booking_draft"
 LAST_BOOKING = "booking_last"
+# The confirmation, with its private link, shows in the browser that booked for
+# this long; after that the patient has the link in their email.
+CONFIRMATION_SECONDS = 15 * 60
 # A person needs longer than this to pick a time and fill in three steps.
 MINIMUM_SECONDS_TO_BOOK = 8
 
@@ -234,7 +237,7 @@ def check_answers(request):
     draft = _draft(request)
     if request.method == "POST" and request.POST.get("submission") and request.POST.get("submission") != draft.get("submission"):
         # A form sent twice (a double tap, or the back button): the first one counted.
-        if request.session.get(LAST_BOOKING):
+        if _recalled(request, LAST_BOOKING):
             return redirect("booking:confirmation")
         return redirect("booking:start")
     if _next_step(draft) != reverse("booking:check"):
@@ -315,13 +318,27 @@ def _book(request, draft, condition):
         return redirect(reverse("booking:start") + f"?day={starts_at.date().isoformat()}")
     throttle.count("contact", *contacts)
     request.session.pop(DRAFT, None)
-    request.session[LAST_BOOKING] = booking.pk
+    _remember_briefly(request, LAST_BOOKING, booking.pk)
     return redirect("booking:confirmation")
+
+
+def _remember_briefly(request, key, pk):
+    """Keep which record this browser just sent, for CONFIRMATION_SECONDS: never anything about the patient."""
+    request.session[key] = {"pk": pk, "until": time.time() + CONFIRMATION_SECONDS}
+
+
+def _recalled(request, key):
+    """The pk _remember_briefly kept, while it lasts."""
+    kept = request.session.get(key)
+    if not isinstance(kept, dict) or kept.get("until", 0) < time.time():
+        request.session.pop(key, None)
+        return None
+    return kept.get("pk")
 
 
 @never_cache
 def confirmation(request):
-    booking = Booking.objects.filter(pk=request.session.get(LAST_BOOKING)).select_related("condition").first()
+    booking = Booking.objects.filter(pk=_recalled(request, LAST_BOOKING)).select_related("condition").first()
     if booking is None:
         return redirect("booking:start")
     return render(request, "booking/confirmation.html", _booking_context(booking))
@@ -367,7 +384,7 @@ def cancel(request, token):
     if request.method == "POST":
         cancel_booking(booking)
         messages.success(request, _("Your assessment is cancelled. We have emailed you to confirm."))
-        return redirect(booking.get_absolute_url())
+        return redirect(booking.get_manage_url())
     return _private(render(request, "booking/cancel.html", context))
 
 
@@ -433,7 +450,7 @@ def data_request(request):
                 received = form.save()
                 notify_clinic_of_data_request.enqueue(received.pk)
             # The confirmation page finds the request in the session: nothing about the patient goes in its URL.
-            request.session[DATA_REQUEST] = received.pk
+            _remember_briefly(request, DATA_REQUEST, received.pk)
             return redirect("booking:data_request_received")
     else:
         form = DataRequestForm()
@@ -447,7 +464,7 @@ def data_request(request):
 
 @never_cache
 def data_request_received(request):
-    received = DataRequest.objects.filter(pk=request.session.get(DATA_REQUEST)).first()
+    received = DataRequest.objects.filter(pk=_recalled(request, DATA_REQUEST)).first()
     if received is None:
         return redirect("booking:data_request")
     return render(

@@ -4,6 +4,7 @@ Every value that differs between a laptop and production comes from an
 environment variable (see README.md); the defaults are the safe ones.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -84,6 +85,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
+# The same client address the booking rate limits see, proxy and all.
+AXES_CLIENT_IP_CALLABLE = "booking.throttle.client_address"
 
 ROOT_URLCONF = "clinic_site.urls"
 CSRF_FAILURE_VIEW = "booking.views.csrf_failure"
@@ -174,12 +177,16 @@ STORAGES = {
 
 # Security. Production runs behind TLS; the proxy tells us the scheme.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Only behind a proxy that appends the client's address to X-Forwarded-For.
-USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
-if USE_X_FORWARDED_FOR:
-    # django-axes reads the same header the same way: the address the proxy appended.
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The proxies in front of the site: X-Forwarded-For is read only from these,
+# hop by hop from the right (booking.throttle.client_address). The default is
+# the README's set-up, a proxy on the same host talking to gunicorn on
+# 127.0.0.1; on a platform whose load balancer is elsewhere, name its network.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network such as 10.0.0.0/8.")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -192,11 +199,23 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# A patient's booking draft (name, contact, what hurts) lives in the session:
+# it is kept for an hour of inactivity, then `clearsessions` (every 15 minutes,
+# README) removes it from the server.
+SESSION_COOKIE_AGE = 60 * 60
 X_FRAME_OPTIONS = "DENY"
 
+# One handler for everything, runserver's request lines and Django's "Not
+# Found: /path" warnings included, and none of it with a private link in it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"private_links": {"()": "clinic_site.log_redaction.RedactPrivateLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["private_links"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own handlers for these would write unfiltered; theirs go to the root's.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

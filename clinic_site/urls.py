@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from booking.sitemaps import BookingSitemap, PrivacySitemap
+from clinic_site import views
+from clinic_site.view_on_site import view_on_site
 from conditions.sitemaps import ConditionSitemap, HomeSitemap, PageSitemap
 from conditions.views import robots_txt
 from faq.sitemaps import FaqSitemap
@@ -23,7 +25,10 @@ admin.site.site_title = _("Clinic administration")
 admin.site.index_title = _("Site content and bookings")
 
 urlpatterns = [
+    # Before the admin's own: its shortcut would send staff to a booking's private link.
+    path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site), name="admin_view_on_site"),
     path("admin/", admin.site.urls),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
@@ -36,3 +41,5 @@ urlpatterns += i18n_patterns(
     path("", include("conditions.urls")),
     prefix_default_language=False,
 )
+
+handler500 = "clinic_site.views.server_error"

@@ -225,7 +225,7 @@ def test_no_interface_string_is_left_in_english_on_any_spanish_page(client, clin
     with translation.override("es"):
         urls = [url for _language, url in public_pages() if url.startswith("/es/")] + [
             reverse("booking:confirmation"),
-            booking.get_absolute_url(),
+            booking.get_manage_url(),
             reverse("booking:cancel", kwargs={"token": booking.token}),
             reverse("booking:start") + "?day=2099-01-01",
         ]

@@ -35,7 +35,7 @@ def test_the_link_is_a_token_never_the_id_or_personal_data(client, booking):
     assert str(booking.pk) != booking.token and len(booking.token) >= 40
     assert client.get(f"/book/manage/{booking.pk}/").status_code == 404
     assert client.get("/book/manage/" + "x" * 500 + "/").status_code == 404
-    assert "ana@example.com" not in booking.get_absolute_url() and "6641234567" not in booking.get_absolute_url()
+    assert "ana@example.com" not in booking.get_manage_url() and "6641234567" not in booking.get_manage_url()
 
 
 def test_cancelling_takes_a_post_behind_a_button(client, booking):

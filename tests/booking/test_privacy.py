@@ -208,7 +208,7 @@ def test_an_earlier_version_can_be_read_at_its_own_address(admin_client, booking
 
 def test_the_booking_page_links_to_the_version_the_patient_agreed_to(admin_client, booking, client):
     edit_notice(admin_client, booking.privacy_notice, "A later notice.")
-    page = client.get(booking.get_absolute_url()).content.decode()
+    page = client.get(booking.get_manage_url()).content.decode()
     assert '<a href="/privacy/v1/">You agreed to version 1 of the privacy notice</a>' in page
 
 

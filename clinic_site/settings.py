@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "simple_history",
     "axes",
+    # Staff's second factor: an authenticator app (TOTP) and single-use recovery codes.
+    "django_otp",
+    "staff_access.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp, named for the owner
+    "staff_access.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static, named for the owner
+    "staff_access",
     "conditions",
     "faq",
     "booking",
@@ -65,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): has this session given the second factor?
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -87,6 +93,18 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 # The same client address the booking rate limits see, proxy and all.
 AXES_CLIENT_IP_CALLABLE = "booking.throttle.client_address"
+
+# Admin accounts reach patients' health notes, so staff sign in with a password
+# and a second factor (an authenticator app, or one recovery code), set up at
+# their first sign-in (staff_access). A clinic that signs staff in through its
+# own single sign-on turns the requirement off.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not DEBUG)
+# A staff sign-in lasts a working day from the moment of signing in, whatever
+# SESSION_COOKIE_AGE gives the public site's sessions.
+STAFF_SESSION_HOURS = env.float("STAFF_SESSION_HOURS", default=10)
+OTP_TOTP_ISSUER = "Return to Running"  # the name staff see in their authenticator app
+# The owner deletes a colleague's devices in the admin; nobody reads a secret key or recovery code there.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 ROOT_URLCONF = "clinic_site.urls"
 CSRF_FAILURE_VIEW = "booking.views.csrf_failure"
@@ -201,7 +219,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 # A patient's booking draft (name, contact, what hurts) lives in the session:
 # it is kept for an hour of inactivity, then `clearsessions` (every 15 minutes,
-# README) removes it from the server.
+# README) removes it from the server. Staff sessions get a working day.
 SESSION_COOKIE_AGE = 60 * 60
 X_FRAME_OPTIONS = "DENY"
 

@@ -13,6 +13,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The admin tests sign staff in with client.force_login, which gives no second
+# factor; they test what staff may do once in. tests/test_two_factor.py turns
+# the requirement back on (the `settings` fixture) and tests getting in, and
+# that DEBUG off turns it on in production.
+STAFF_REQUIRE_2FA = False
 # Serve static files from the apps' folders, as DEBUG would, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,1 @@
+"""How staff sign in to the admin: a second factor (django-otp) and a working day's session."""

@@ -479,7 +479,17 @@ class DataRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("answered by"),
     )
-    staff_notes = models.TextField(_("notes for staff"), blank=True)
+    staff_notes = models.TextField(
+        _("notes for staff"), blank=True,
+        help_text=_("How the request was answered. Write nothing here about the person: a deletion keeps these notes."),
+    )
+    erased_at = models.DateTimeField(_("personal data deleted"), null=True, blank=True, editable=False)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("personal data deleted by"), editable=False,
+    )
+    # What the deletion removed, as counts and booking references: nothing about the person.
+    erasure_report = models.JSONField(_("what was deleted"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("data request (ARCO)")
@@ -488,6 +498,14 @@ class DataRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.received_at:%Y-%m-%d}"
+
+    @property
+    def asks_for_deletion(self):
+        return self.kind == self.Kind.CANCELLATION
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
 
     def save(self, *args, **kwargs):
         if not self.answer_by:

@@ -4,12 +4,15 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Subquery
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -19,6 +22,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from conditions.admin_translation import SpanishHintsMixin
 
+from .erasure import ErasureRefused, erase_personal_data, find_personal_data
 from .models import DataRequest, PrivacyNotice
 
 
@@ -241,11 +245,116 @@ class DataRequestAdmin(admin.ModelAdmin):
         (_("Who is asking"), {"fields": ["full_name", "email", "phone", "details"]}),
         (_("Answer"), {"fields": ["answered_at", "answered_by", "staff_notes"]}),
     ]
+    erasure_fieldset = (
+        _("Personal data deleted"), {"fields": ["erased_at", "erased_by", "erasure_summary"]},
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.is_erased:
+            return [*self.fieldsets, self.erasure_fieldset]
+        return self.fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         # The deadline is counted from the day the request arrived, so that day stays as recorded.
         fixed = ["answer_by", "answered_at", "answered_by"]
+        if obj is not None and obj.is_erased:
+            # Done and recorded: only the notes on how it was answered can still change.
+            return [*fixed, "received_at", "kind", "status", "full_name", "email", "phone", "details",
+                    "erased_at", "erased_by", "erasure_summary"]
         return fixed + ["received_at"] if obj else fixed
+
+    @admin.display(description=_("what was deleted"))
+    def erasure_summary(self, data_request):
+        """Counts and booking references only: nothing about the person."""
+        report = data_request.erasure_report
+        bookings, deleted = report.get("bookings", []), report.get("deleted_bookings", [])
+        history_rows, emails = report.get("history_rows", 0), report.get("emails_not_sent", 0)
+        sessions, other_requests = report.get("sessions", 0), report.get("other_requests", 0)
+        parts = [
+            ngettext("the details in %(count)d booking", "the details in %(count)d bookings", len(bookings))
+            % {"count": len(bookings)} + (f" ({', '.join(bookings)})" if bookings else ""),
+        ]
+        if deleted:
+            parts.append(
+                ngettext("%(count)d booking deleted earlier", "%(count)d bookings deleted earlier", len(deleted))
+                % {"count": len(deleted)} + f" ({', '.join(deleted)})"
+            )
+        parts += [
+            ngettext("%(count)d history row", "%(count)d history rows", history_rows) % {"count": history_rows},
+            ngettext("%(count)d email not sent", "%(count)d emails not sent", emails) % {"count": emails},
+            ngettext(
+                "%(count)d website visit still holding their details",
+                "%(count)d website visits still holding their details",
+                sessions,
+            ) % {"count": sessions},
+            ngettext(
+                "%(count)d other data request from them", "%(count)d other data requests from them", other_requests
+            ) % {"count": other_requests},
+            str(_("this request's name, email, phone and details")),
+        ]
+        return "; ".join(parts) + "."
+
+    # Deleting a person's data, from their request's page: a confirmation page, then one POST.
+
+    def get_urls(self):
+        erase = self.admin_site.admin_view(self.erase_view)
+        return [
+            path("<path:object_id>/delete-personal-data/", erase, name="booking_datarequest_erase"),
+        ] + super().get_urls()
+
+    def _erase_url(self, data_request):
+        return reverse("admin:booking_datarequest_erase", args=[data_request.pk], current_app=self.admin_site.name)
+
+    def _change_url(self, data_request):
+        return reverse("admin:booking_datarequest_change", args=[data_request.pk], current_app=self.admin_site.name)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        data_request = self.get_object(request, unquote(object_id))
+        context = {}
+        if (
+            data_request is not None and data_request.asks_for_deletion and not data_request.is_erased
+            and self.has_change_permission(request, data_request)
+        ):
+            context["erase_url"] = self._erase_url(data_request)
+        return super().change_view(request, object_id, form_url, {**context, **(extra_context or {})})
+
+    def erase_view(self, request, object_id):
+        data_request = self.get_object(request, unquote(object_id))
+        if data_request is None:
+            raise Http404
+        if not self.has_change_permission(request, data_request):
+            raise PermissionDenied
+        if not data_request.asks_for_deletion or data_request.is_erased:
+            self.message_user(
+                request,
+                _("This person's data has already been deleted.") if data_request.is_erased
+                else _("Only a request to delete data can delete it."),
+                messages.WARNING,
+            )
+            return redirect(self._change_url(data_request))
+        if request.method == "POST":
+            try:
+                data_request = erase_personal_data(data_request, by=request.user)
+            except ErasureRefused as refused:
+                for reason in refused.reasons:
+                    self.message_user(request, reason, messages.ERROR)
+                return redirect(self._erase_url(data_request))
+            summary = self.erasure_summary(data_request)
+            self.log_change(request, data_request, _("Deleted the person's data: %(summary)s") % {"summary": summary})
+            self.message_user(
+                request, _("The person's data is deleted: %(summary)s") % {"summary": summary}, messages.SUCCESS
+            )
+            return redirect(self._change_url(data_request))
+        found = find_personal_data(data_request)
+        return TemplateResponse(request, "admin/booking/datarequest/erase.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Delete this person's data"),
+            "data_request": data_request,
+            "found": found,
+            "refusals": found.refusals(),
+            "back_url": self._change_url(data_request),
+        })
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data:

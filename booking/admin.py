@@ -17,17 +17,28 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.clock import CLINIC_TZ, clinic_today
+from clinic.forms import MexicanOrUSPhoneField
+from privacy.models import DataRequest
+
+from .admin_erasure import DataRequestAdmin
 from .admin_forms import DeclineForm, MoveForm, PhoneBookingForm
-from .availability import CLINIC_TZ, clinic_today, open_times_by_day
+from .availability import open_times_by_day
 from .calendar import when_label
 from .export import write_bookings_csv
-from .forms import MexicanOrUSPhoneField
-from .models import Booking, BookingSettings, Closure, InvalidTransition, OpeningHours, OutgoingEmail, Practitioner
+from .models import (
+    Booking,
+    BookingSettings,
+    Closure,
+    InvalidTransition,
+    OpeningHours,
+    OutgoingEmail,
+    Practitioner,
+)
 from .services import (
     TimeNotOpen,
     TimeTaken,
@@ -582,5 +593,6 @@ class ClosureAdmin(admin.ModelAdmin):
     date_hierarchy = "first_day"
 
 
-# The privacy notice and patients' data requests are administered in their own module.
-from . import privacy_admin  # noqa: E402,F401
+# Deleting a patient's data from their request: privacy's admin, with the bookings' part of the job.
+admin.site.unregister(DataRequest)
+admin.site.register(DataRequest, DataRequestAdmin)

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from conditions.formats import clinic_date
+from clinic.clock import CLINIC_TZ, clinic_date
+from clinic.forms import MexicanOrUSPhoneField
 from conditions.models import Condition
+from privacy.models import PrivacyNotice
 
-from .availability import CLINIC_TZ
-from .forms import SOMETHING_ELSE, MexicanOrUSPhoneField
-from .models import PrivacyNotice
+from .forms import SOMETHING_ELSE
 
 
 def open_time_choices(days):

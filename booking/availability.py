@@ -10,14 +10,12 @@ nor offer one twice.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 
-from .models import Booking, BookingSettings, Closure, OpeningHours, Practitioner
+from clinic.clock import CLINIC_TZ, clinic_date_of, clinic_today
 
-CLINIC_TZ = ZoneInfo(settings.TIME_ZONE)
+from .models import Booking, BookingSettings, Closure, OpeningHours, Practitioner
 
 
 @dataclass(frozen=True)
@@ -29,14 +27,6 @@ class OpenTime:
     @property
     def local_date(self):
         return self.starts_at.date()
-
-
-def clinic_date_of(moment):
-    return timezone.localtime(moment, CLINIC_TZ).date()
-
-
-def clinic_today(now=None):
-    return timezone.localtime(now or timezone.now(), CLINIC_TZ).date()
 
 
 def wall_clock_time(day, clock):

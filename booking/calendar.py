@@ -8,21 +8,19 @@ why: no condition, no note.
 from datetime import date
 from email.utils import parseaddr
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, vCalAddress
 
-from conditions.formats import clinic_date, price_mxn
-from conditions.models import Clinic
+from clinic.clock import CLINIC_TZ, clinic_date, price_mxn
+from clinic.mail import absolute_url, site_url
+from clinic.models import Clinic
 
 from .models import Booking
 
-CLINIC_TZ = ZoneInfo(settings.TIME_ZONE)
 PRODID = "-//Return to Running//Bookings//EN"
 
 # Shared with the emails, so the calendar entry and the email say the same.
@@ -32,15 +30,6 @@ WHAT_TO_BRING = (
     gettext_lazy("Any scans or surgical reports"),
     gettext_lazy("A list of the medicines you take"),
 )
-
-
-def site_url():
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-
-
-def absolute_url(path):
-    """`path` on the public site: emails and calendars are read away from any request."""
-    return site_url() + path
 
 
 def manage_url(booking):

@@ -10,11 +10,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from conditions.models import Clinic
+from clinic.mail import absolute_url
+from clinic.models import Clinic
 
 from .calendar import (
     WHAT_TO_BRING,
-    absolute_url,
     booking_ics,
     calendar_method,
     day_and_time,

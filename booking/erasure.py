@@ -16,9 +16,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic.forms import MexicanOrUSPhoneField
+from privacy.models import DataRequest
+
 from .calendar import when_label
-from .forms import MexicanOrUSPhoneField
-from .models import Booking, DataRequest, OutgoingEmail
+from .models import Booking, OutgoingEmail
 from .services import clear_personal_data
 
 # The session keys booking/views.py keeps: the booking flow's answers, and

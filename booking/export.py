@@ -5,7 +5,7 @@ import csv
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .availability import CLINIC_TZ
+from clinic.clock import CLINIC_TZ
 
 # A spreadsheet reads a cell starting with one of these as a formula, so a
 # patient who types "=HYPERLINK(...)" as their name could run one on the

@@ -1,37 +1,19 @@
 """The booking questions, one group per step, each checked on the server."""
 
-import re
-
-import phonenumbers
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import (
+    AccessibleFormMixin,
+    MexicanOrUSPhoneField,
+    collapse_name,
+    email_field,
+    full_name_field,
+    honeypot_field,
+)
 from conditions.models import Condition
 
-from .models import DataRequest
-
-
 SOMETHING_ELSE = "other"
-
-
-class AccessibleFormMixin:
-    """Points each field at its hint and, when invalid, its message, as screen readers need."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                field_id = self[name].auto_id
-                describedby = [f"{field_id}-hint"] if self.fields[name].help_text else []
-                describedby.append(f"{field_id}-error")
-                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": " ".join(describedby)})
 
 
 class ChooseTimeForm(AccessibleFormMixin, forms.Form):
@@ -50,87 +32,6 @@ class ChooseTimeForm(AccessibleFormMixin, forms.Form):
 
     def clean_starts_at(self):
         return self.open_times[self.cleaned_data["starts_at"]]
-
-
-class MexicanOrUSPhoneField(forms.CharField):
-    """A mobile number from Mexico or the US, stored in E.164.
-
-    Without a country code a number is read as Mexican first, then as a US
-    one, so both "664 123 4567" and "(619) 555-0142" are understood.
-    """
-
-    default_error_messages = {
-        "invalid": _("Enter a Mexican or US mobile number, like 664 123 4567 or +1 619 555 0142"),
-    }
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return ""
-        for region in ("MX", "US"):
-            try:
-                number = phonenumbers.parse(value, region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(number) and phonenumbers.region_code_for_number(number) in {"MX", "US"}:
-                return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        raise ValidationError(self.error_messages["invalid"], code="invalid")
-
-
-# A web address or an email address: "http://…", "www.…", "name@…", "spam.example".
-# Nobody's name has one, and the site writes the name into emails it sends to
-# whatever address was typed, so a name with a link would make it a spam relay.
-LINK_OR_ADDRESS = re.compile(r"://|www\.|@|[^\W_]\.[^\W\d_]{2,}", re.IGNORECASE)
-
-
-def refuse_links(value):
-    if LINK_OR_ADDRESS.search(value):
-        raise ValidationError(_("Enter your name without a web address or email address"), code="link")
-
-
-def full_name_field(**kwargs):
-    return forms.CharField(
-        label=_("Full name"),
-        max_length=120,
-        validators=[refuse_links],
-        error_messages={
-            "required": _("Enter your full name"),
-            "max_length": _("Your name must be 120 characters or fewer"),
-        },
-        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
-        **kwargs,
-    )
-
-
-def email_field(**kwargs):
-    return forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        error_messages={
-            "required": _("Enter your email address"),
-            "invalid": _("Enter an email address in the correct format, like name@example.com"),
-            "max_length": _("Enter an email address in the correct format, like name@example.com"),
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        **kwargs,
-    )
-
-
-def honeypot_field():
-    """Hidden from people by the stylesheet; bots that fill every field fill this one too."""
-    return forms.CharField(
-        required=False,
-        label=_("Leave this empty"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-
-def collapse_name(value):
-    """A name with its spaces tidied, or a "required" error if nothing but spaces was typed."""
-    name = " ".join(value.split())
-    if not name:
-        raise ValidationError(_("Enter your full name"), code="required")
-    return name
 
 
 class DetailsForm(AccessibleFormMixin, forms.Form):
@@ -191,46 +92,3 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
         error_messages={"required": _("Tick the box to agree to the clinic processing your health information, or call us to book")},
     )
     submission = forms.CharField(widget=forms.HiddenInput)
-
-
-class DataRequestForm(AccessibleFormMixin, forms.ModelForm):
-    """A patient's request about their personal data (ARCO rights), sent from the public form."""
-
-    kind = forms.ChoiceField(
-        label=_("What would you like to ask for?"),
-        choices=DataRequest.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Choose what you would like to ask for"),
-            "invalid_choice": _("Choose what you would like to ask for"),
-        },
-    )
-    full_name = full_name_field(help_text=_("The name you gave when you booked, so we can find your data."))
-    email = email_field(help_text=_("We answer you at this address. If you can, use the one you booked with."))
-    phone = MexicanOrUSPhoneField(
-        label=_("Phone (optional)"),
-        required=False,
-        max_length=30,
-        help_text=_("A Mexican number, or a US number starting with +1. We use it only about this request."),
-        error_messages={"max_length": _("Enter a phone number, like 664 123 4567")},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-    details = forms.CharField(
-        label=_("Details (optional)"),
-        help_text=_("For example what should be corrected, or which use of your data you object to."),
-        required=False,
-        max_length=2000,
-        error_messages={"max_length": _("Your details must be 2,000 characters or fewer")},
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    website = honeypot_field()
-
-    class Meta:
-        model = DataRequest
-        fields = ["kind", "full_name", "email", "phone", "details"]
-
-    def clean_full_name(self):
-        return collapse_name(self.cleaned_data["full_name"])
-
-    def clean_details(self):
-        return self.cleaned_data["details"].strip()

@@ -14,10 +14,12 @@ from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from clinic.models import SingletonModel
 from conditions.models import Condition
+from privacy.models import PrivacyNotice
 
 
-class BookingSettings(models.Model):
+class BookingSettings(SingletonModel):
     """The clinic's booking rules: one row, edited in the admin."""
 
     assessment_minutes = models.PositiveSmallIntegerField(
@@ -49,20 +51,17 @@ class BookingSettings(models.Model):
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
-    class Meta:
+    class Meta(SingletonModel.Meta):
         verbose_name = _("booking settings")
         verbose_name_plural = _("booking settings")
         constraints = [
+            *SingletonModel.Meta.constraints,
             models.CheckConstraint(condition=Q(assessment_minutes__gte=5), name="assessment_at_least_five_minutes"),
             models.CheckConstraint(condition=Q(horizon_days__gte=1), name="booking_horizon_at_least_a_day"),
         ]
 
     def __str__(self):
         return str(_("Booking settings"))
-
-    @classmethod
-    def load(cls):
-        return cls.objects.first() or cls()
 
     @property
     def assessment_length(self):
@@ -171,37 +170,6 @@ class Closure(models.Model):
     def clean(self):
         if self.first_day and self.last_day and self.last_day < self.first_day:
             raise ValidationError({"last_day": _("The last day cannot be before the first day.")})
-
-
-class PrivacyNotice(models.Model):
-    """The privacy notice ("aviso de privacidad"). Each version is kept: bookings point to the one shown."""
-
-    version = models.PositiveIntegerField(_("version"), unique=True)
-    title = models.CharField(_("title"), max_length=120)
-    body = models.TextField(_("text"), help_text=_("Separate paragraphs with a blank line."))
-    published_at = models.DateTimeField(_("published"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("privacy notice")
-        verbose_name_plural = _("privacy notices")
-        ordering = ["-version"]
-        get_latest_by = "version"
-
-    def __str__(self):
-        return f"{self.title} (v{self.version})"
-
-    def get_absolute_url(self):
-        return reverse("booking:privacy")
-
-    @classmethod
-    def current(cls):
-        return cls.objects.filter(published_at__lte=timezone.now()).order_by("-version").first()
-
-    @property
-    def paragraphs(self):
-        from conditions.models import paragraphs
-
-        return paragraphs(self.body)
 
 
 class InvalidTransition(Exception):
@@ -439,76 +407,3 @@ class OutgoingEmail(models.Model):
         if self.kind == self.Kind.REMINDER:
             return booking.status != Booking.Status.CONFIRMED or booking.reminded_for != booking.starts_at
         return False
-
-
-def working_days_after(day, count):
-    """The date `count` working days (Monday to Friday) after `day`."""
-    while count:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
-
-
-class DataRequest(models.Model):
-    """A patient's request to see, correct or delete their data, or to object to its use (ARCO rights)."""
-
-    # The law gives 20 working days to answer.
-    ANSWER_WITHIN_WORKING_DAYS = 20
-
-    class Kind(models.TextChoices):
-        ACCESS = "access", _("See the data the clinic holds about me")
-        RECTIFICATION = "rectification", _("Correct my data")
-        CANCELLATION = "cancellation", _("Delete my data")
-        OPPOSITION = "opposition", _("Stop using my data for a purpose")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        ANSWERED = "answered", _("Answered")
-
-    kind = models.CharField(_("request"), max_length=16, choices=Kind.choices)
-    full_name = models.CharField(_("full name"), max_length=120)
-    email = models.EmailField(_("email"), max_length=254)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    details = models.TextField(_("details"), max_length=2000, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    received_at = models.DateTimeField(_("received"), default=timezone.now)
-    answer_by = models.DateField(_("answer by"), editable=False)
-    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("answered by"),
-    )
-    staff_notes = models.TextField(
-        _("notes for staff"), blank=True,
-        help_text=_("How the request was answered. Write nothing here about the person: a deletion keeps these notes."),
-    )
-    erased_at = models.DateTimeField(_("personal data deleted"), null=True, blank=True, editable=False)
-    erased_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("personal data deleted by"), editable=False,
-    )
-    # What the deletion removed, as counts and booking references: nothing about the person.
-    erasure_report = models.JSONField(_("what was deleted"), default=dict, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = _("data request (ARCO)")
-        verbose_name_plural = _("data requests (ARCO)")
-        ordering = ["status", "answer_by"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} · {self.received_at:%Y-%m-%d}"
-
-    @property
-    def asks_for_deletion(self):
-        return self.kind == self.Kind.CANCELLATION
-
-    @property
-    def is_erased(self):
-        return self.erased_at is not None
-
-    def save(self, *args, **kwargs):
-        if not self.answer_by:
-            received = timezone.localtime(self.received_at).date()
-            self.answer_by = working_days_after(received, self.ANSWER_WITHIN_WORKING_DAYS)
-        super().save(*args, **kwargs)

@@ -8,7 +8,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conditions.models import Clinic
+from clinic.models import Clinic
+from privacy.models import PrivacyNotice
 
 from . import availability
 from .emails import queue_emails
@@ -18,7 +19,6 @@ from .models import (
     InvalidTransition,
     OutgoingEmail,
     Practitioner,
-    PrivacyNotice,
     new_token,
 )
 

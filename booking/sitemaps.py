@@ -1,8 +1,8 @@
 from django.urls import reverse
 
-from conditions.sitemaps import LocalisedSitemap
+from clinic.sitemaps import LocalisedSitemap
 
-from .models import BookingSettings, PrivacyNotice
+from .models import BookingSettings
 
 
 class BookingSitemap(LocalisedSitemap):
@@ -18,15 +18,3 @@ class BookingSitemap(LocalisedSitemap):
     def lastmod(self, name):
         rules = BookingSettings.objects.first()
         return rules.updated_at if rules else None
-
-
-class PrivacySitemap(LocalisedSitemap):
-    priority = 0.2
-    changefreq = "yearly"
-
-    def items(self):
-        notice = PrivacyNotice.current()
-        return [notice] if notice else []
-
-    def lastmod(self, notice):
-        return notice.published_at

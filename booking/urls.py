@@ -15,12 +15,4 @@ urlpatterns = [
     path(pgettext_lazy("URL", "book/manage/<str:token>/"), views.manage, name="manage"),
     path(pgettext_lazy("URL", "book/manage/<str:token>/cancel/"), views.cancel, name="cancel"),
     path(pgettext_lazy("URL", "book/manage/<str:token>/assessment.ics"), views.calendar_file, name="calendar"),
-    path(pgettext_lazy("URL", "privacy/"), views.privacy_notice, name="privacy"),
-    path(pgettext_lazy("URL", "privacy/v<int:version>/"), views.privacy_notice_version, name="privacy_version"),
-    path(pgettext_lazy("URL", "privacy/request/"), views.data_request, name="data_request"),
-    path(
-        pgettext_lazy("URL", "privacy/request/received/"),
-        views.data_request_received,
-        name="data_request_received",
-    ),
 ]

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, translate_url
@@ -21,25 +20,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
-
 from phonenumber_field.phonenumber import PhoneNumber
 
-from conditions.formats import clinic_date
-from conditions.models import Clinic
+from clinic import throttle
+from clinic.clock import CLINIC_TZ, clinic_date, clinic_today
+from clinic.models import Clinic
+from clinic.sessions import recalled, remember_briefly
+from privacy.models import PrivacyNotice
 
-from . import availability, throttle
+from . import availability
 from .calendar import WHAT_TO_BRING, booking_ics
 from .emails import whatsapp_url
-from .forms import SOMETHING_ELSE, ChooseTimeForm, ConsentForm, DataRequestForm, DetailsForm, ReasonForm
-from .models import Booking, BookingSettings, DataRequest, PrivacyNotice
+from .forms import SOMETHING_ELSE, ChooseTimeForm, ConsentForm, DetailsForm, ReasonForm
+from .models import Booking, BookingSettings
 from .services import TimeNotOpen, TimeTaken, book_assessment, cancel_booking
-from .tasks import notify_clinic_of_data_request
 
 DRAFT = "booking_draft"
 LAST_BOOKING = "booking_last"
-# The confirmation, with its private link, shows in the browser that booked for
-# this long; after that the patient has the link in their email.
-CONFIRMATION_SECONDS = 15 * 60
 # A person needs longer than this to pick a time and fill in three steps.
 MINIMUM_SECONDS_TO_BOOK = 8
 
@@ -73,7 +70,7 @@ def _parse_time(value):
 
 def _chosen_time(draft):
     starts_at = _parse_time(draft.get("starts_at", ""))
-    return timezone.localtime(starts_at, availability.CLINIC_TZ) if starts_at else None
+    return timezone.localtime(starts_at, CLINIC_TZ) if starts_at else None
 
 
 def _parse_day(value):
@@ -126,7 +123,7 @@ def choose_time(request):
         # The nearest-times buttons send a time without its day.
         posted_time = _parse_time(request.POST.get("starts_at", ""))
         day_value = request.POST.get("day") or (
-            timezone.localtime(posted_time, availability.CLINIC_TZ).date().isoformat() if posted_time else ""
+            timezone.localtime(posted_time, CLINIC_TZ).date().isoformat() if posted_time else ""
         )
     else:
         day_value = request.GET.get("day")
@@ -160,7 +157,7 @@ def choose_time(request):
             "form": form,
             "day": day,
             "times_by_part": _parts_of_day(days.get(day, [])),
-            "weeks": _weeks(days, availability.clinic_today()),
+            "weeks": _weeks(days, clinic_today()),
             "chosen": chosen,
             "taken": bool(taken),
             "nearest": nearest,
@@ -237,7 +234,7 @@ def check_answers(request):
     draft = _draft(request)
     if request.method == "POST" and request.POST.get("submission") and request.POST.get("submission") != draft.get("submission"):
         # A form sent twice (a double tap, or the back button): the first one counted.
-        if _recalled(request, LAST_BOOKING):
+        if recalled(request, LAST_BOOKING):
             return redirect("booking:confirmation")
         return redirect("booking:start")
     if _next_step(draft) != reverse("booking:check"):
@@ -318,27 +315,13 @@ def _book(request, draft, condition):
         return redirect(reverse("booking:start") + f"?day={starts_at.date().isoformat()}")
     throttle.count("contact", *contacts)
     request.session.pop(DRAFT, None)
-    _remember_briefly(request, LAST_BOOKING, booking.pk)
+    remember_briefly(request, LAST_BOOKING, booking.pk)
     return redirect("booking:confirmation")
-
-
-def _remember_briefly(request, key, pk):
-    """Keep which record this browser just sent, for CONFIRMATION_SECONDS: never anything about the patient."""
-    request.session[key] = {"pk": pk, "until": time.time() + CONFIRMATION_SECONDS}
-
-
-def _recalled(request, key):
-    """The pk _remember_briefly kept, while it lasts."""
-    kept = request.session.get(key)
-    if not isinstance(kept, dict) or kept.get("until", 0) < time.time():
-        request.session.pop(key, None)
-        return None
-    return kept.get("pk")
 
 
 @never_cache
 def confirmation(request):
-    booking = Booking.objects.filter(pk=_recalled(request, LAST_BOOKING)).select_related("condition").first()
+    booking = Booking.objects.filter(pk=recalled(request, LAST_BOOKING)).select_related("condition").first()
     if booking is None:
         return redirect("booking:start")
     return render(request, "booking/confirmation.html", _booking_context(booking))
@@ -349,7 +332,7 @@ def _booking_context(booking):
     return {
         "booking": booking,
         "clinic": clinic,
-        "starts_at": timezone.localtime(booking.starts_at, availability.CLINIC_TZ),
+        "starts_at": timezone.localtime(booking.starts_at, CLINIC_TZ),
         "rules": BookingSettings.load(),
         "can_cancel": booking.can_be_cancelled_online(),
         "whatsapp_link": whatsapp_url(booking, clinic),
@@ -393,82 +376,3 @@ def calendar_file(request, token):
     response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="assessment-{booking.reference}.ics"'
     return _private(response)
-
-
-def privacy_notice(request):
-    notice = PrivacyNotice.current()
-    if notice is None:
-        raise Http404
-    return _privacy_page(request, notice, current=notice)
-
-
-def privacy_notice_version(request, version):
-    """A version patients may have agreed to, so they can read it again; never one not yet published."""
-    notice = get_object_or_404(PrivacyNotice.objects.filter(published_at__lte=timezone.now()), version=version)
-    return _privacy_page(request, notice, current=PrivacyNotice.current())
-
-
-def _privacy_page(request, notice, current):
-    published = PrivacyNotice.objects.filter(published_at__lte=timezone.now()).only("version", "published_at")
-    return render(
-        request,
-        "booking/privacy.html",
-        {
-            "notice": notice,
-            "current": current,
-            "is_current": notice == current,
-            "other_versions": published.exclude(pk=notice.pk),
-            "working_days": DataRequest.ANSWER_WITHIN_WORKING_DAYS,
-            "meta_title": notice.title,
-        },
-    )
-
-
-def csrf_failure(request, reason=""):
-    """A form sent without its security token, usually after a long pause: nothing typed is lost."""
-    return render(request, "booking/form_expired.html", status=403)
-
-
-DATA_REQUEST = "privacy_data_request"
-
-
-@never_cache
-@sensitive_post_parameters()
-@require_http_methods(["GET", "POST"])
-def data_request(request):
-    """A patient asks to see, correct or delete their data, or objects to a use of it."""
-    if request.method == "POST":
-        address = throttle.client_address(request)
-        if throttle.is_limited("data_request", address):
-            return render(request, "booking/data_request_too_many.html", status=429)
-        form = DataRequestForm(request.POST)
-        if form.is_valid():
-            throttle.count("data_request", address)
-            if form.cleaned_data["website"]:
-                return render(request, "booking/data_request_refused.html", status=400)
-            with transaction.atomic():
-                received = form.save()
-                notify_clinic_of_data_request.enqueue(received.pk)
-            # The confirmation page finds the request in the session: nothing about the patient goes in its URL.
-            _remember_briefly(request, DATA_REQUEST, received.pk)
-            return redirect("booking:data_request_received")
-    else:
-        form = DataRequestForm()
-    return render(
-        request,
-        "booking/data_request.html",
-        {"form": form, "working_days": DataRequest.ANSWER_WITHIN_WORKING_DAYS},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@never_cache
-def data_request_received(request):
-    received = DataRequest.objects.filter(pk=_recalled(request, DATA_REQUEST)).first()
-    if received is None:
-        return redirect("booking:data_request")
-    return render(
-        request,
-        "booking/data_request_received.html",
-        {"data_request": received, "working_days": DataRequest.ANSWER_WITHIN_WORKING_DAYS},
-    )

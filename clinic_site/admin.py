@@ -74,6 +74,16 @@ class ClinicAdminSite(admin.AdminSite):
         request.current_app = self.name
         return second_factor_views.recovery_codes(request, self.each_context(request))
 
+    def get_app_list(self, request, app_label=None):
+        """The clinic's details sit with the rest of the site's content, though their model is the shared core's."""
+        app_list = super().get_app_list(request, app_label)
+        apps = {app["app_label"]: app for app in app_list}
+        if "clinic" in apps and "conditions" in apps:
+            content = apps["conditions"]
+            content["models"] = sorted(apps["clinic"]["models"] + content["models"], key=lambda model: model["name"])
+            app_list.remove(apps["clinic"])
+        return app_list
+
     def index(self, request, extra_context=None):
         """The front page, plus whatever each model's admin puts there (e.g. requests waiting to be confirmed)."""
         context = {}

@@ -54,9 +54,13 @@ INSTALLED_APPS = [
     "staff_access.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp, named for the owner
     "staff_access.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static, named for the owner
     "staff_access",
+    # The site's own apps, each importing only those above it.
+    "clinic",
     "conditions",
     "faq",
+    "privacy",
     "booking",
+    "clinic_site.apps.ClinicSiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -92,7 +96,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 # The same client address the booking rate limits see, proxy and all.
-AXES_CLIENT_IP_CALLABLE = "booking.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "clinic.throttle.client_address"
 
 # Admin accounts reach patients' health notes, so staff sign in with a password
 # and a second factor (an authenticator app, or one recovery code), set up at
@@ -107,7 +111,7 @@ OTP_TOTP_ISSUER = "Return to Running"  # the name staff see in their authenticat
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 ROOT_URLCONF = "clinic_site.urls"
-CSRF_FAILURE_VIEW = "booking.views.csrf_failure"
+CSRF_FAILURE_VIEW = "clinic_site.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -119,7 +123,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "conditions.context_processors.clinic",
+                "clinic.context_processors.clinic",
+                "booking.context_processors.opening_hours",
             ],
         },
     },
@@ -151,6 +156,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Return to Running <citas@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the clinic is told of new bookings and data requests: the address
+# staff set in Booking settings (or the clinic's email).
+CLINIC_INBOX = "booking.emails.clinic_address"
 
 # Phone numbers typed without a country code are read as Mexican; US numbers
 # are tried next (see booking.forms), and all are stored in E.164.
@@ -196,7 +204,7 @@ STORAGES = {
 # Security. Production runs behind TLS; the proxy tells us the scheme.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The proxies in front of the site: X-Forwarded-For is read only from these,
-# hop by hop from the right (booking.throttle.client_address). The default is
+# hop by hop from the right (clinic.throttle.client_address). The default is
 # the README's set-up, a proxy on the same host talking to gunicorn on
 # 127.0.0.1; on a platform whose load balancer is elsewhere, name its network.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])

@@ -4,12 +4,12 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from booking.sitemaps import BookingSitemap, PrivacySitemap
+from booking.sitemaps import BookingSitemap
 from clinic_site import views
 from clinic_site.view_on_site import view_on_site
 from conditions.sitemaps import ConditionSitemap, HomeSitemap, PageSitemap
-from conditions.views import robots_txt
 from faq.sitemaps import FaqSitemap
+from privacy.sitemaps import PrivacySitemap
 
 sitemaps = {
     "home": HomeSitemap,
@@ -30,7 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("robots.txt", robots_txt, name="robots_txt"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
 ]
 
@@ -38,6 +38,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("faq.urls")),
     path("", include("booking.urls")),
+    path("", include("privacy.urls")),
     path("", include("conditions.urls")),
     prefix_default_language=False,
 )

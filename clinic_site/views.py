@@ -1,15 +1,17 @@
-"""Views of the project as a whole: the error page and the language switch."""
+"""Views of the project as a whole: robots.txt, the error pages and the language switch."""
 
 import logging
 
 from django.conf import settings
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
+from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
 
-from conditions.models import Clinic
+from clinic.models import Clinic
 
 logger = logging.getLogger(__name__)
 
@@ -42,3 +44,19 @@ def set_language(request):
     return response
 
 __all__ = ["server_error", "set_language", "translate_url"]
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /book/manage/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token, usually after a long pause: nothing typed is lost."""
+    return render(request, "form_expired.html", status=403)

@@ -1,30 +1,14 @@
 from django.contrib import admin
-from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 
-from faq.models import FeaturedQuestion
+from clinic.admin_translation import SpanishHintsMixin
 
-from .admin_translation import SpanishHintsMixin
-from .models import Clinic, Condition, Page, PatientKind, ServicePage, Stage
-
-
-@admin.register(Clinic)
-class ClinicAdmin(SpanishHintsMixin, TranslationAdmin):
-    # A map link typed without a scheme is an https one.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    fieldsets = [
-        (None, {"fields": ["name", "description", "assessment_price"]}),
-        (_("Address"), {"fields": ["street_address", "neighbourhood", "postal_code", "city", "region", "country_code", "map_url"]}),
-        (_("Contact"), {"fields": ["phone", "whatsapp", "email"]}),
-    ]
-
-    def has_add_permission(self, request):
-        # One clinic: its details are edited, never added twice.
-        return not Clinic.objects.exists() and super().has_add_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import Condition, Page, PatientKind, ServicePage, Stage
 
 
 class StageInline(SpanishHintsMixin, TranslationTabularInline):
@@ -39,18 +23,9 @@ class PatientKindInline(SpanishHintsMixin, TranslationStackedInline):
     fields = ["position", "is_published", "title", "body"]
 
 
-class FeaturedQuestionInline(admin.TabularInline):
-    model = FeaturedQuestion
-    extra = 0
-    fields = ["position", "question"]
-    autocomplete_fields = ["question"]
-    verbose_name = _("question shown on the page")
-    verbose_name_plural = _("questions shown on the page (the full list is on /faq/)")
-
-
 @admin.register(ServicePage)
 class ServicePageAdmin(SpanishHintsMixin, TranslationAdmin):
-    inlines = [StageInline, PatientKindInline, FeaturedQuestionInline]
+    inlines = [StageInline, PatientKindInline]
     filter_horizontal = ["related_pages"]
     fieldsets = [
         (_("Spanish"), {"fields": ["spanish_missing"],

@@ -1,14 +1,6 @@
-from django.contrib.sitemaps import Sitemap
+from clinic.sitemaps import LocalisedSitemap
 
 from .models import Condition, Page, ServicePage
-
-
-class LocalisedSitemap(Sitemap):
-    """Every page once per language, each listing the other as its hreflang alternate."""
-
-    i18n = True
-    alternates = True
-    x_default = True
 
 
 class HomeSitemap(LocalisedSitemap):

@@ -2,12 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Clinic, Condition, Page, PatientKind, ServicePage, Stage
-
-
-@register(Clinic)
-class ClinicTranslationOptions(TranslationOptions):
-    fields = ("description",)
+from .models import Condition, Page, PatientKind, ServicePage, Stage
 
 
 @register(ServicePage)

@@ -1,11 +1,13 @@
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
-from . import structured_data
-from .models import Clinic, Condition, Page, ServicePage
+from clinic.models import Clinic
+from clinic.structured_data import breadcrumbs, clinic_data
+
+from .models import Condition, Page, ServicePage
+from .structured_data import condition_data
 
 
 def home(request):
@@ -27,7 +29,7 @@ def home(request):
             "patient_kinds": page.patient_kinds.published(),
             "featured_questions": [featured.question for featured in featured_questions],
             "related_pages": page.related_pages.published(),
-            "structured_data": [structured_data.clinic_data(clinic, request)],
+            "structured_data": [clinic_data(clinic, request)],
             "meta_title": page.search_title(clinic),
             "meta_description": page.search_description,
         },
@@ -52,8 +54,8 @@ def condition_detail(request, slug):
             "meta_title": f"{condition.meta_title or condition.name} · {clinic.name}",
             "meta_description": condition.search_description,
             "structured_data": [
-                structured_data.condition_data(condition, request),
-                structured_data.breadcrumbs(
+                condition_data(condition, request),
+                breadcrumbs(
                     request, (_("Home"), reverse("conditions:home")), (condition.name, condition.get_absolute_url())
                 ),
             ],
@@ -76,18 +78,7 @@ def page_detail(request, slug):
             "meta_title": f"{page.meta_title or page.title} · {clinic.name}",
             "meta_description": page.search_description,
             "structured_data": [
-                structured_data.breadcrumbs(request, (_("Home"), reverse("conditions:home")), (page.title, page.get_absolute_url()))
+                breadcrumbs(request, (_("Home"), reverse("conditions:home")), (page.title, page.get_absolute_url()))
             ],
         },
     )
-
-
-@require_GET
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /book/manage/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

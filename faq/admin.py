@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from conditions.admin_translation import SpanishHintsMixin
+from clinic.admin_translation import SpanishHintsMixin
+from conditions.admin import ServicePageAdmin as ConditionsServicePageAdmin
+from conditions.models import ServicePage
 
-from .models import Question, QuestionGroup
+from .models import FeaturedQuestion, Question, QuestionGroup
 
 
 @admin.register(QuestionGroup)
@@ -23,3 +26,22 @@ class QuestionAdmin(SpanishHintsMixin, TranslationAdmin):
     prepopulated_fields = {"slug": ["question_en"]}
     filter_horizontal = ["conditions"]
     fields = ["group", "question", "slug", "answer", "read_more", "conditions", "position", "is_published"]
+
+
+class FeaturedQuestionInline(admin.TabularInline):
+    model = FeaturedQuestion
+    extra = 0
+    fields = ["position", "question"]
+    autocomplete_fields = ["question"]
+    verbose_name = _("question shown on the page")
+    verbose_name_plural = _("questions shown on the page (the full list is on /faq/)")
+
+
+# The service page shows questions from this app: its admin gains them here,
+# so the page's own app never imports the questions'.
+admin.site.unregister(ServicePage)
+
+
+@admin.register(ServicePage)
+class ServicePageAdmin(ConditionsServicePageAdmin):
+    inlines = [*ConditionsServicePageAdmin.inlines, FeaturedQuestionInline]

@@ -4,7 +4,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from conditions.models import Condition, Page, PublishedQuerySet, ServicePage, paragraphs
+from clinic.models import PublishedQuerySet
+from clinic.text import paragraphs
+from conditions.models import Condition, Page, ServicePage
 
 
 class QuestionGroup(models.Model):

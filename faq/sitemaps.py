@@ -1,7 +1,7 @@
 from django.db.models import Max
 from django.urls import reverse
 
-from conditions.sitemaps import LocalisedSitemap
+from clinic.sitemaps import LocalisedSitemap
 
 from .models import Question
 

@@ -3,9 +3,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from conditions import structured_data
+from clinic.structured_data import breadcrumbs
 
 from .models import Question, QuestionGroup
+from .structured_data import faq_data
 
 
 def faq_index(request):
@@ -22,8 +23,8 @@ def faq_index(request):
         {
             "groups": groups,
             "structured_data": [
-                structured_data.faq_data(questions),
-                structured_data.breadcrumbs(request, (_("Home"), reverse("conditions:home")), (_("Questions"), request.path)),
+                faq_data(questions),
+                breadcrumbs(request, (_("Home"), reverse("conditions:home")), (_("Questions"), request.path)),
             ],
         },
     )

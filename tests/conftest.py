@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from clinic_site.staff_groups import CLINIC_EDITORS
 from conditions.models import ServicePage
-from conditions.permissions import CLINIC_EDITORS
 from tests.helpers import staff_member
 
 
@@ -40,8 +40,9 @@ def booking_rules(db):
     """A clinic open 08:00–20:00 every day with one practitioner, a privacy notice and default rules."""
     from datetime import time
 
-    from booking.models import BookingSettings, OpeningHours, Practitioner, PrivacyNotice
-    from conditions.models import Clinic
+    from booking.models import BookingSettings, OpeningHours, Practitioner
+    from clinic.models import Clinic
+    from privacy.models import PrivacyNotice
 
     # Replaces whatever load_clinic_content set, whichever fixture ran first.
     Clinic.objects.get_or_create(defaults={"name": "Return to Running", "email": "clinic@example.com"})

@@ -32,8 +32,8 @@ def public_pages():
                 (language, achilles.get_absolute_url()),
                 (language, reverse("faq:index")),
                 (language, reverse("booking:start")),
-                (language, reverse("booking:privacy")),
-                (language, reverse("booking:data_request")),
+                (language, reverse("privacy:notice")),
+                (language, reverse("privacy:data_request")),
             ]
     return pages
 
@@ -55,7 +55,7 @@ def test_spanish_pages_have_spanish_addresses(clinic_content, booking_rules):
         assert achilles.get_absolute_url() == "/es/padecimientos/tendinopatia-aquilea/"
     assert spanish("booking:start") == "/es/reservar/"
     assert spanish("faq:index") == "/es/preguntas-frecuentes/"
-    assert spanish("booking:privacy") == "/es/privacidad/"
+    assert spanish("privacy:notice") == "/es/privacidad/"
 
 
 def test_hreflang_alternates_point_both_ways(client, clinic_content, booking_rules):
@@ -98,7 +98,7 @@ def test_no_redirect_by_browser_language(client, clinic_content):
 
 
 def test_no_english_copy_on_the_spanish_page_and_no_spanish_on_the_english(client, clinic_content):
-    from conditions.models import Clinic
+    from clinic.models import Clinic
 
     spanish_text = page_text(client.get("/es/"))
     english_text = page_text(client.get("/"))
@@ -123,7 +123,7 @@ def test_spanish_dates_and_prices_read_as_in_mexico(clinic_content):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from conditions.formats import clinic_date, price_mxn
+    from clinic.clock import clinic_date, price_mxn
 
     moment = datetime(2026, 3, 3, 10, tzinfo=ZoneInfo("America/Tijuana"))
     with translation.override("es"):
@@ -169,7 +169,7 @@ def test_a_booking_speaks_the_language_it_was_made_in(
     from icalendar import Calendar
 
     from booking.models import Booking
-    from conditions.models import Clinic
+    from clinic.models import Clinic
 
     Clinic.objects.update(whatsapp="+52 664 765 4321")
     book_through_the_site(client, prefix, monkeypatch)

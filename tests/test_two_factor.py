@@ -21,7 +21,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from conditions.permissions import CLINIC_EDITORS, RECEPTION
+from clinic_site.staff_groups import CLINIC_EDITORS, RECEPTION
 from staff_access.second_factor import make_recovery_codes
 from tests.helpers import page_text, staff_member
 

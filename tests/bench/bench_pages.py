@@ -14,7 +14,8 @@ import pytest
 from django.utils import timezone
 
 from booking.availability import open_times
-from booking.models import Booking, BookingSettings, Practitioner, PrivacyNotice
+from booking.models import Booking, BookingSettings, Practitioner
+from privacy.models import PrivacyNotice
 
 RUNS = 30
 

@@ -5,9 +5,11 @@ import pytest
 from django.utils import timezone
 
 from booking import availability
-from booking.models import Booking, Practitioner, PrivacyNotice
+from booking.models import Booking, Practitioner
 from booking.services import book_assessment
-from conditions.models import Clinic, Condition
+from clinic.models import Clinic
+from conditions.models import Condition
+from privacy.models import PrivacyNotice
 
 TIJUANA = ZoneInfo("America/Tijuana")
 

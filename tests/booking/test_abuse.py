@@ -66,7 +66,7 @@ def test_too_many_bookings_for_one_email_get_a_friendly_page(client, booking_rul
 
 def test_too_many_attempts_from_one_address_get_a_friendly_page(client, booking_rules, clinic_content, monkeypatch):
     monkeypatch.setattr("booking.views.MINIMUM_SECONDS_TO_BOOK", 0)
-    monkeypatch.setitem(__import__("booking.throttle", fromlist=["LIMITS"]).LIMITS, "address", (2, 3600))
+    monkeypatch.setitem(__import__("clinic.throttle", fromlist=["LIMITS"]).LIMITS, "address", (2, 3600))
     for n in range(2):
         submission = walk_to_check(client, {**DETAILS, "email": f"person{n}@example.com", "phone": f"664 123 45{n:02d}"})
         assert client.post("/book/check/", {"submission": submission, "consent": "on"}).status_code == 302

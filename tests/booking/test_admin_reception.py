@@ -12,11 +12,13 @@ from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from booking.availability import clinic_today, open_times
+from booking.availability import open_times
 from booking.export import spreadsheet_safe
-from booking.models import Booking, OutgoingEmail, Practitioner, PrivacyNotice
+from booking.models import Booking, OutgoingEmail, Practitioner
+from clinic.clock import clinic_today
+from clinic_site.staff_groups import CLINIC_EDITORS, RECEPTION
 from conditions.models import Condition
-from conditions.permissions import CLINIC_EDITORS, RECEPTION
+from privacy.models import PrivacyNotice
 from tests.helpers import page_text, staff_member
 
 pytestmark = pytest.mark.django_db

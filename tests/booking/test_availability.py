@@ -1,10 +1,12 @@
-from datetime import date, datetime, time, timedelta, timezone as dt_timezone
+from datetime import date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from booking.availability import open_times, open_times_by_day
-from booking.models import Booking, BookingSettings, Closure, OpeningHours, Practitioner, PrivacyNotice
+from booking.models import Booking, BookingSettings, Closure, OpeningHours, Practitioner
+from privacy.models import PrivacyNotice
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ import pytest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from booking.models import Booking, OutgoingEmail, Practitioner, PrivacyNotice
+from booking.models import Booking, OutgoingEmail, Practitioner
 from conditions.models import Condition
+from privacy.models import PrivacyNotice
 from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db

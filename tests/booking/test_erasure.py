@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.erasure import ErasureRefused, erase_personal_data
-from booking.models import Booking, DataRequest, OutgoingEmail, Practitioner, PrivacyNotice
+from booking.models import Booking, OutgoingEmail, Practitioner
 from booking.services import remove_old_personal_data
 from booking.tasks import deliver_email
+from clinic_site.staff_groups import RECEPTION
 from conditions.models import Condition
-from conditions.permissions import RECEPTION
+from privacy.models import DataRequest, PrivacyNotice
 from tests.helpers import page_text, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +159,7 @@ def deletion_request(db):
 
 
 def erase(client, data_request):
-    return client.post(f"/admin/booking/datarequest/{data_request.pk}/delete-personal-data/")
+    return client.post(f"/admin/privacy/datarequest/{data_request.pk}/delete-personal-data/")
 
 
 # The finding
@@ -190,9 +191,9 @@ def test_the_nightly_clean_up_reaches_the_history_of_a_booking_deleted_long_ago(
 
 
 def test_reception_can_add_a_request_that_came_by_phone(desk):
-    assert desk.get("/admin/booking/datarequest/add/").status_code == 200
+    assert desk.get("/admin/privacy/datarequest/add/").status_code == 200
 
-    response = desk.post("/admin/booking/datarequest/add/", {
+    response = desk.post("/admin/privacy/datarequest/add/", {
         "kind": DataRequest.Kind.CANCELLATION, "status": DataRequest.Status.OPEN,
         "received_at_0": timezone.localdate().isoformat(), "received_at_1": "09:30:00",
         "full_name": "María Fernanda López", "email": "maria.lopez@example.com", "phone": "(664) 123-4567",
@@ -208,13 +209,13 @@ def test_reception_can_add_a_request_that_came_by_phone(desk):
 
 
 def test_the_request_page_offers_deletion_only_on_a_request_to_delete(desk, deletion_request):
-    page = desk.get(f"/admin/booking/datarequest/{deletion_request.pk}/change/").content.decode()
-    assert f"/admin/booking/datarequest/{deletion_request.pk}/delete-personal-data/" in page
+    page = desk.get(f"/admin/privacy/datarequest/{deletion_request.pk}/change/").content.decode()
+    assert f"/admin/privacy/datarequest/{deletion_request.pk}/delete-personal-data/" in page
 
     access = DataRequest.objects.create(**{**MARIA_REQUEST, "kind": DataRequest.Kind.ACCESS})
-    page = desk.get(f"/admin/booking/datarequest/{access.pk}/change/").content.decode()
+    page = desk.get(f"/admin/privacy/datarequest/{access.pk}/change/").content.decode()
     assert "delete-personal-data" not in page
-    response = desk.post(f"/admin/booking/datarequest/{access.pk}/delete-personal-data/", follow=True)
+    response = desk.post(f"/admin/privacy/datarequest/{access.pk}/delete-personal-data/", follow=True)
     assert "Only a request to delete data can delete it." in page_text(response)
     access.refresh_from_db()
     assert access.full_name == "María Fernanda López"
@@ -223,7 +224,7 @@ def test_the_request_page_offers_deletion_only_on_a_request_to_delete(desk, dele
 def test_staff_see_the_persons_bookings_before_they_confirm_and_nothing_changes_yet(
     desk, maria, jorge, deletion_request
 ):
-    response = desk.get(f"/admin/booking/datarequest/{deletion_request.pk}/delete-personal-data/")
+    response = desk.get(f"/admin/privacy/datarequest/{deletion_request.pk}/delete-personal-data/")
 
     text = page_text(response)
     for booking in (maria["attended"], maria["declined"]):
@@ -248,7 +249,7 @@ def test_a_phone_typed_any_way_finds_the_bookings_with_that_number(desk, make_bo
     booking = make_booking(days_ago(5), Booking.Status.ATTENDED, email="other@example.com", phone=number)
     data_request = DataRequest.objects.create(**{**MARIA_REQUEST, "email": "someone@example.com", "phone": typed})
 
-    page = page_text(desk.get(f"/admin/booking/datarequest/{data_request.pk}/delete-personal-data/"))
+    page = page_text(desk.get(f"/admin/privacy/datarequest/{data_request.pk}/delete-personal-data/"))
 
     assert booking.reference in page
 
@@ -256,7 +257,7 @@ def test_a_phone_typed_any_way_finds_the_bookings_with_that_number(desk, make_bo
 def test_a_phone_that_is_not_mexican_or_us_is_said_to_be_unread(desk, deletion_request):
     DataRequest.objects.filter(pk=deletion_request.pk).update(phone="+44 20 7946 0958")
 
-    text = page_text(desk.get(f"/admin/booking/datarequest/{deletion_request.pk}/delete-personal-data/"))
+    text = page_text(desk.get(f"/admin/privacy/datarequest/{deletion_request.pk}/delete-personal-data/"))
 
     assert "not a Mexican or US number, so bookings were found by the email only" in text
 
@@ -275,13 +276,13 @@ def test_a_deletion_request_leaves_no_trace_of_the_person_in_any_table(maria, jo
     deliver_email.enqueue(stuck.pk)
     data_request = DataRequest.objects.get()
     assert tables_mentioning(MARIA) >= {
-        "booking_booking", "booking_historicalbooking", "booking_datarequest", "django_session",
+        "booking_booking", "booking_historicalbooking", "privacy_datarequest", "django_session",
     }
 
     response = erase(desk, data_request)
 
     assert response.status_code == 302
-    assert response["Location"] == f"/admin/booking/datarequest/{data_request.pk}/change/"
+    assert response["Location"] == f"/admin/privacy/datarequest/{data_request.pk}/change/"
     assert rows_mentioning(MARIA) == set()
     # Jorge, his booking, its history and his half-made booking are as they were.
     assert tables_mentioning(["jorge@example.com", "Achilles sore"]) >= {
@@ -341,7 +342,7 @@ def test_the_request_records_when_who_and_what_was_deleted_and_nothing_personal(
 def test_the_request_can_be_noted_on_after_the_deletion_but_not_reopened(desk, deletion_request):
     erase(desk, deletion_request)
 
-    response = desk.post(f"/admin/booking/datarequest/{deletion_request.pk}/change/", {
+    response = desk.post(f"/admin/privacy/datarequest/{deletion_request.pk}/change/", {
         "staff_notes": "Told by phone that it is done.", "status": DataRequest.Status.OPEN, "full_name": "María",
     })
 
@@ -370,7 +371,7 @@ def test_the_persons_earlier_answered_requests_lose_their_details_too(desk, dele
 
 
 def test_an_editor_cannot_delete_a_persons_data(editor_client, maria, deletion_request):
-    url = f"/admin/booking/datarequest/{deletion_request.pk}/delete-personal-data/"
+    url = f"/admin/privacy/datarequest/{deletion_request.pk}/delete-personal-data/"
 
     assert editor_client.get(url).status_code == 403
     assert editor_client.post(url).status_code == 403
@@ -392,7 +393,7 @@ def test_it_is_refused_while_the_person_has_an_upcoming_booking_until_it_is_canc
     upcoming = Booking.objects.latest("created_at")
     run_worker()  # "request received" to her, "new request" to the clinic
     mailoutbox.clear()
-    url = f"/admin/booking/datarequest/{deletion_request.pk}/delete-personal-data/"
+    url = f"/admin/privacy/datarequest/{deletion_request.pk}/delete-personal-data/"
 
     page = page_text(desk.get(url))
     assert f"{upcoming.reference} on" in page and "is still requested. Cancel it first, so the patient is told" in page
@@ -420,7 +421,7 @@ def test_it_is_refused_while_the_person_has_an_upcoming_booking_until_it_is_canc
 def test_it_is_refused_while_another_request_from_them_is_still_open(desk, deletion_request):
     DataRequest.objects.create(**{**MARIA_REQUEST, "kind": DataRequest.Kind.ACCESS, "email": "maria.lopez@example.com"})
 
-    refused = desk.post(f"/admin/booking/datarequest/{deletion_request.pk}/delete-personal-data/", follow=True)
+    refused = desk.post(f"/admin/privacy/datarequest/{deletion_request.pk}/delete-personal-data/", follow=True)
 
     assert "“See the data the clinic holds about me”" in page_text(refused)
     assert "is still open. Answer it first: deleting removes the address to answer it at." in page_text(refused)

@@ -12,10 +12,11 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from booking.emails import clinic_address
-from booking.models import Booking, DataRequest, PrivacyNotice, working_days_after
-from booking.tasks import notify_clinic_of_data_request
-from conditions.formats import clinic_date
-from conditions.permissions import RECEPTION
+from booking.models import Booking
+from clinic.clock import clinic_date
+from clinic_site.staff_groups import RECEPTION
+from privacy.models import DataRequest, PrivacyNotice, working_days_after
+from privacy.tasks import notify_clinic_of_data_request
 from tests.helpers import page_text, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def book_through_the_site(client):
 def edit_notice(admin_client, notice, body, publish_at=None):
     when = timezone.localtime(publish_at) if publish_at else None
     return admin_client.post(
-        f"/admin/booking/privacynotice/{notice.pk}/change/",
+        f"/admin/privacy/privacynotice/{notice.pk}/change/",
         {
             "title_en": notice.title_en,
             "body_en": body,
@@ -145,19 +146,19 @@ def test_earlier_versions_are_read_only_in_the_admin(admin_client, booking_rules
     first = PrivacyNotice.objects.get()
     edit_notice(admin_client, first, "Version two.")
 
-    page = admin_client.get(f"/admin/booking/privacynotice/{first.pk}/change/")
+    page = admin_client.get(f"/admin/privacy/privacynotice/{first.pk}/change/")
     assert page.status_code == 200
     assert 'name="body_en"' not in page.content.decode()
     assert edit_notice(admin_client, first, "Rewriting history.").status_code == 403
     first.refresh_from_db()
     assert first.body == "How we use your data."
     second = PrivacyNotice.objects.get(version=2)
-    assert 'name="body_en"' in admin_client.get(f"/admin/booking/privacynotice/{second.pk}/change/").content.decode()
+    assert 'name="body_en"' in admin_client.get(f"/admin/privacy/privacynotice/{second.pk}/change/").content.decode()
 
 
 def test_a_published_version_cannot_be_deleted(admin_client, booking_rules):
     notice = PrivacyNotice.objects.get()
-    assert admin_client.post(f"/admin/booking/privacynotice/{notice.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin_client.post(f"/admin/privacy/privacynotice/{notice.pk}/delete/", {"post": "yes"}).status_code == 403
     assert PrivacyNotice.objects.filter(pk=notice.pk).exists()
 
 
@@ -172,14 +173,14 @@ def test_the_list_of_versions_counts_the_bookings_that_agreed_to_each_without_a_
     make_booking(privacy_notice=second, starts_at=datetime(2027, 3, 3, 9, tzinfo=TIJUANA))
 
     with CaptureQueriesContext(connection) as two_versions:
-        page = page_text(admin_client.get("/admin/booking/privacynotice/"))
+        page = page_text(admin_client.get("/admin/privacy/privacynotice/"))
     assert re.search(r"2 Privacy notice .*? Current version 1 ", page)
     assert re.search(r"1 Privacy notice .*? Earlier version 3 ", page)
 
     for n in range(3, 9):
         PrivacyNotice.objects.create(version=n, title="Privacy notice", body=f"Version {n}.")
     with CaptureQueriesContext(connection) as eight_versions:
-        admin_client.get("/admin/booking/privacynotice/")
+        admin_client.get("/admin/privacy/privacynotice/")
     assert len(eight_versions) == len(two_versions)
 
 
@@ -187,9 +188,9 @@ def test_reception_can_read_the_notice_but_not_change_it(client, booking_rules):
     client.force_login(staff_member("desk", RECEPTION))
     notice = PrivacyNotice.objects.get()
 
-    assert client.get(f"/admin/booking/privacynotice/{notice.pk}/change/").status_code == 200
+    assert client.get(f"/admin/privacy/privacynotice/{notice.pk}/change/").status_code == 200
     assert edit_notice(client, notice, "Changed at the desk.").status_code == 403
-    assert client.get("/admin/booking/privacynotice/add/").status_code == 403
+    assert client.get("/admin/privacy/privacynotice/add/").status_code == 403
     assert PrivacyNotice.objects.count() == 1
 
 
@@ -306,7 +307,7 @@ def test_the_patients_details_never_appear_in_a_url_or_the_clinics_email(
     data_request = DataRequest.objects.get()
     assert message.to == [clinic_address()]
     assert "Delete my data" in message.subject
-    assert f"/admin/booking/datarequest/{data_request.pk}/change/" in message.body
+    assert f"/admin/privacy/datarequest/{data_request.pk}/change/" in message.body
     for private in ("Ana", "López", "ana.lopez@example.com", "6641234567", "664 123 4567", "delete everything"):
         assert all(private not in url for url in urls)
         assert private not in message.subject + message.body
@@ -321,7 +322,7 @@ def test_the_clinics_notice_is_retried_while_the_mail_server_is_down(booking_rul
     monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
     assert notify_clinic_of_data_request.call(data_request.pk) == "retrying"
     [retry] = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path="booking.tasks.notify_clinic_of_data_request"
+        status=TaskResultStatus.READY, task_path="privacy.tasks.notify_clinic_of_data_request"
     )
     assert retry.run_after > timezone.now()
     assert retry.args_kwargs["args"] == [data_request.pk, 2]
@@ -352,12 +353,12 @@ def test_the_admin_lists_overdue_requests_first_and_says_by_how_much(admin_clien
     make_request(DataRequest.Kind.OPPOSITION, days_ago=60, status=DataRequest.Status.ANSWERED)
     late_by = (timezone.localdate() - overdue.answer_by).days
 
-    everything = listed(admin_client.get("/admin/booking/datarequest/"))
+    everything = listed(admin_client.get("/admin/privacy/datarequest/"))
     assert f"Overdue by {late_by} days" in everything
     assert re.search(r"\d+ days left", everything)
     assert everything.index("See the data the clinic holds about me") < everything.index("Delete my data")
 
-    only_overdue = listed(admin_client.get("/admin/booking/datarequest/?deadline=overdue"))
+    only_overdue = listed(admin_client.get("/admin/privacy/datarequest/?deadline=overdue"))
     assert "See the data the clinic holds about me" in only_overdue
     assert "Delete my data" not in only_overdue
     assert "Stop using my data for a purpose" not in only_overdue
@@ -366,9 +367,9 @@ def test_the_admin_lists_overdue_requests_first_and_says_by_how_much(admin_clien
 def test_staff_find_a_request_by_name_or_email(admin_client, db):
     make_request(DataRequest.Kind.ACCESS, days_ago=1, full_name="Beatriz Soto", email="bea@example.com")
     make_request(DataRequest.Kind.CANCELLATION, days_ago=1)
-    found = listed(admin_client.get("/admin/booking/datarequest/?q=bea@example.com"))
+    found = listed(admin_client.get("/admin/privacy/datarequest/?q=bea@example.com"))
     assert "See the data the clinic holds about me" in found and "Delete my data" not in found
-    found = listed(admin_client.get("/admin/booking/datarequest/?q=Soto"))
+    found = listed(admin_client.get("/admin/privacy/datarequest/?q=Soto"))
     assert "See the data the clinic holds about me" in found and "Delete my data" not in found
 
 
@@ -377,7 +378,7 @@ def test_marking_requests_answered_records_when_and_who(admin_client, admin_user
     second = make_request(DataRequest.Kind.RECTIFICATION, days_ago=2)
 
     response = admin_client.post(
-        "/admin/booking/datarequest/", {"action": "mark_answered", "_selected_action": [first.pk, second.pk]}
+        "/admin/privacy/datarequest/", {"action": "mark_answered", "_selected_action": [first.pk, second.pk]}
     )
 
     assert response.status_code == 302
@@ -394,19 +395,19 @@ def test_reception_can_answer_requests(client, db):
     client.force_login(desk)
     data_request = make_request(DataRequest.Kind.ACCESS, days_ago=3)
 
-    client.post("/admin/booking/datarequest/", {"action": "mark_answered", "_selected_action": [data_request.pk]})
+    client.post("/admin/privacy/datarequest/", {"action": "mark_answered", "_selected_action": [data_request.pk]})
 
     data_request.refresh_from_db()
     assert data_request.answered_by == desk
 
 
 def test_a_new_version_starts_from_the_text_of_the_last(admin_client, booking_rules):
-    page = admin_client.get("/admin/booking/privacynotice/add/")
+    page = admin_client.get("/admin/privacy/privacynotice/add/")
     assert page.status_code == 200
     assert "How we use your data." in page.content.decode()
 
     response = admin_client.post(
-        "/admin/booking/privacynotice/add/",
+        "/admin/privacy/privacynotice/add/",
         {"title_en": "Privacy notice", "body_en": "Added as new.", "published_at_0": "", "published_at_1": "", "_save": "Save"},
     )
 
@@ -416,7 +417,7 @@ def test_a_new_version_starts_from_the_text_of_the_last(admin_client, booking_ru
 
 def test_answering_a_request_in_its_own_form_records_who(admin_client, admin_user, db):
     data_request = make_request(DataRequest.Kind.ACCESS, days_ago=3)
-    url = f"/admin/booking/datarequest/{data_request.pk}/change/"
+    url = f"/admin/privacy/datarequest/{data_request.pk}/change/"
     assert admin_client.get(url).status_code == 200
 
     response = admin_client.post(url, {
@@ -440,7 +441,7 @@ def test_a_scheduled_version_nobody_has_seen_is_corrected_in_place_or_withdrawn(
     assert PrivacyNotice.objects.count() == 2
     scheduled.refresh_from_db()
     assert scheduled.body == "From next month."
-    assert admin_client.post(f"/admin/booking/privacynotice/{scheduled.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert admin_client.post(f"/admin/privacy/privacynotice/{scheduled.pk}/delete/", {"post": "yes"}).status_code == 302
     assert list(PrivacyNotice.objects.values_list("version", flat=True)) == [1]
 
 
@@ -449,7 +450,7 @@ def test_the_admin_front_page_shows_open_and_overdue_data_requests(admin_client,
 
     from django.utils import timezone
 
-    from booking.models import DataRequest
+    from privacy.models import DataRequest
 
     DataRequest.objects.create(kind=DataRequest.Kind.ACCESS, full_name="A", email="a@example.com")
     late = DataRequest.objects.create(kind=DataRequest.Kind.CANCELLATION, full_name="B", email="b@example.com")

@@ -6,9 +6,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from booking.models import Booking, DataRequest
-from booking.throttle import client_address
-from conditions.permissions import RECEPTION
+from booking.models import Booking
+from clinic.throttle import client_address
+from clinic_site.staff_groups import RECEPTION
+from privacy.models import DataRequest
 from tests.helpers import staff_member
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_an_editor_reaches_no_booking_by_any_admin_route(editor_client, booking)
         "/admin/booking/booking/",
         "/admin/booking/historicalbooking/",
         "/admin/booking/outgoingemail/",
-        "/admin/booking/datarequest/",
+        "/admin/privacy/datarequest/",
     ]
     for route in routes:
         response = editor_client.get(route, follow=True)
@@ -399,7 +400,7 @@ def test_the_error_page_still_renders_when_the_database_is_failing(clinic, monke
     def failing():
         raise OperationalError("the database is down")
 
-    monkeypatch.setattr("conditions.models.Clinic.objects.first", failing)
+    monkeypatch.setattr("clinic.models.Clinic.objects.first", failing)
     response = server_error(RequestFactory().get("/"))
 
     assert response.status_code == 500
@@ -417,7 +418,7 @@ def test_the_too_many_requests_page_gives_the_clinics_number(client, clinic, boo
 
 
 def test_with_no_number_the_pages_give_the_email_instead_of_saying_call(client, booking_rules):
-    from conditions.models import Clinic
+    from clinic.models import Clinic
 
     Clinic.objects.update(phone="", whatsapp="", email="clinic@example.com")
     for n in range(5):

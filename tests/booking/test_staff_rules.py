@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from booking.models import Booking, DataRequest, OutgoingEmail, PrivacyNotice
+from booking.availability import open_times
+from booking.models import Booking, OutgoingEmail
 from booking.services import (
     mark_attended,
     mark_no_show,
@@ -13,8 +14,8 @@ from booking.services import (
     remove_old_personal_data,
     send_due_reminders,
 )
-from booking.availability import open_times
-from conditions.permissions import RECEPTION
+from clinic_site.staff_groups import RECEPTION
+from privacy.models import DataRequest, PrivacyNotice
 
 pytestmark = pytest.mark.django_db
 
@@ -198,8 +199,8 @@ def test_password_guessing_on_the_admin_login_is_locked_out(client, db):
 
 
 def test_staff_can_book_a_walk_in_inside_the_online_minimum_notice(booking_rules):
-    from booking.availability import clinic_today
     from booking.services import TimeNotOpen, book_assessment
+    from clinic.clock import clinic_today
 
     day = clinic_today() + timedelta(days=2)
     now = datetime(day.year, day.month, day.day, 6, tzinfo=TIJUANA)

@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from clinic_site.staff_groups import CLINIC_EDITORS
 from conditions.models import Condition
-from conditions.permissions import CLINIC_EDITORS
 from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_a_receptionist_edits_the_service_page_sections(editor_client, clinic_co
 
 @pytest.mark.parametrize(
     "url",
-    ["/admin/auth/user/", "/admin/auth/group/", "/admin/auth/user/add/", "/admin/conditions/clinic/add/"],
+    ["/admin/auth/user/", "/admin/auth/group/", "/admin/auth/user/add/", "/admin/clinic/clinic/add/"],
 )
 def test_a_receptionist_cannot_touch_users_or_settings(editor_client, clinic_content, url):
     assert editor_client.get(url).status_code == 403
@@ -84,7 +84,7 @@ def test_a_receptionist_cannot_touch_users_or_settings(editor_client, clinic_con
 
 def test_the_clinic_editors_group_can_edit_content_only(db):
     codenames = set(Group.objects.get(name=CLINIC_EDITORS).permissions.values_list("content_type__app_label", flat=True))
-    assert codenames == {"conditions", "faq"}
+    assert codenames == {"clinic", "conditions", "faq"}
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client, clinic_content):
@@ -94,7 +94,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client, clinic_content):
 
 @pytest.mark.parametrize(
     "model",
-    ["conditions.clinic", "conditions.servicepage", "conditions.condition", "conditions.page",
+    ["clinic.clinic", "conditions.servicepage", "conditions.condition", "conditions.page",
      "faq.questiongroup", "faq.question"],
 )
 def test_every_content_screen_opens_for_a_receptionist(editor_client, clinic_content, model):
@@ -115,8 +115,9 @@ def test_the_owner_sees_bookings_and_their_unsent_emails(admin_client, clinic_co
     changelist = admin_client.get("/admin/booking/booking/?emails=unsent")
     assert changelist.status_code == 200 and booking.reference in changelist.content.decode()
     assert admin_client.get(f"/admin/booking/booking/{booking.pk}/change/").status_code == 200
-    for screen in ["bookingsettings", "openinghours", "closure", "practitioner", "privacynotice"]:
-        assert admin_client.get(f"/admin/booking/{screen}/").status_code == 200, screen
+    for screen in ["booking/bookingsettings", "booking/openinghours", "booking/closure", "booking/practitioner",
+                   "privacy/privacynotice"]:
+        assert admin_client.get(f"/admin/{screen}/").status_code == 200, screen
 
 
 def test_the_owner_confirms_a_request_and_the_patient_is_emailed(admin_client, clinic_content, booking_rules):

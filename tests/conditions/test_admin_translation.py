@@ -9,18 +9,18 @@ from django.contrib import admin
 from django.test import Client
 from django.utils import timezone, translation
 
-from booking.models import PrivacyNotice
-from conditions.admin_translation import translated_fields
+from clinic.admin_translation import translated_fields
 from conditions.models import Condition, Page, Stage
 from faq.models import Question
+from privacy.models import PrivacyNotice
 from tests.conditions.test_admin import condition_form
 from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
 CONTENT_ADMINS = [
-    "conditions.clinic", "conditions.servicepage", "conditions.condition", "conditions.page",
-    "faq.questiongroup", "faq.question", "booking.privacynotice",
+    "clinic.clinic", "conditions.servicepage", "conditions.condition", "conditions.page",
+    "faq.questiongroup", "faq.question", "privacy.privacynotice",
 ]
 
 
@@ -254,7 +254,7 @@ def test_the_privacy_notice_is_published_in_both_languages_as_a_new_version(admi
     assert (second.title_es, second.body_es) == ("Aviso de privacidad", "Cómo usamos tus datos.")
     first.refresh_from_db()
     assert first.body_es in (None, "")
-    rows = spanish_column(admin_client.get("/admin/booking/privacynotice/"))
+    rows = spanish_column(admin_client.get("/admin/privacy/privacynotice/"))
     assert list(rows.values()) == ["✓", "Missing: title, text"]
 
 
@@ -278,7 +278,7 @@ def test_a_scheduled_notice_corrected_in_the_spanish_admin_keeps_its_english(adm
 
 def test_a_new_version_starts_from_both_languages_of_the_last(admin_client, booking_rules):
     PrivacyNotice.objects.update(body_es="Cómo usamos tus datos.")
-    content = admin_client.get("/admin/booking/privacynotice/add/").content.decode()
+    content = admin_client.get("/admin/privacy/privacynotice/add/").content.decode()
     assert "How we use your data." in content and "Cómo usamos tus datos." in content
 
 
@@ -320,7 +320,7 @@ def test_the_login_page_offers_the_language_switch_too(client, db):
 
 
 def test_every_content_admin_and_inline_uses_the_spanish_hints():
-    from conditions.admin_translation import SpanishHintsMixin
+    from clinic.admin_translation import SpanishHintsMixin
 
     for model, model_admin in admin.site._registry.items():
         if translated_fields(model):

@@ -113,7 +113,7 @@ def test_structured_data_describes_the_clinic_and_the_750_mxn_offer(client, clin
 
 
 def test_a_new_price_shows_everywhere_at_once(client, clinic_content):
-    from conditions.models import Clinic
+    from clinic.models import Clinic
 
     Clinic.objects.update(assessment_price=800)
     response = client.get("/")

@@ -11,7 +11,7 @@ from faq.models import Question
 pytestmark = pytest.mark.django_db
 
 CONTENT_MODELS = [apps.get_model(label) for label in [
-    "conditions.Clinic", "conditions.ServicePage", "conditions.Condition", "conditions.Stage",
+    "clinic.Clinic", "conditions.ServicePage", "conditions.Condition", "conditions.Stage",
     "conditions.PatientKind", "conditions.Page", "faq.QuestionGroup", "faq.Question", "faq.FeaturedQuestion",
 ]]
 

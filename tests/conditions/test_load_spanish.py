@@ -5,11 +5,21 @@ from django.core.management import call_command
 from django.utils import translation
 from modeltranslation.translator import translator
 
-from booking.models import PrivacyNotice
-from conditions.management.commands.load_clinic_content import SPANISH_PRIVACY_NOTICE_PATH
-from conditions.models import Clinic, Condition, Page, PatientKind, ServicePage, Stage
-from conditions.seed import CONDITION_NAMES, SeedFormatError, extras_path, read_extras, read_seed, seed_path
+from clinic.models import Clinic
+from clinic_site.management.commands.load_clinic_content import (
+    SPANISH_PRIVACY_NOTICE_PATH,
+)
+from conditions.models import Condition, Page, PatientKind, ServicePage, Stage
+from conditions.seed import (
+    CONDITION_NAMES,
+    SeedFormatError,
+    extras_path,
+    read_extras,
+    read_seed,
+    seed_path,
+)
 from faq.models import Question, QuestionGroup
+from privacy.models import PrivacyNotice
 
 TRANSLATED_MODELS = [Clinic, ServicePage, Stage, PatientKind, Condition, Page, QuestionGroup, Question, PrivacyNotice]
 

@@ -66,7 +66,7 @@ def spanish_pages():
 
     with translation.override("es"):
         pages = [("es-home", reverse("conditions:home")), ("es-faq", reverse("faq:index")),
-                 ("es-book-days", reverse("booking:start")), ("es-privacy", reverse("booking:privacy"))]
+                 ("es-book-days", reverse("booking:start")), ("es-privacy", reverse("privacy:notice"))]
         pages += [(f"es-condition-{c.slug}", c.get_absolute_url()) for c in Condition.objects.published()[:2]]
     return pages
 

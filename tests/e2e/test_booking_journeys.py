@@ -10,8 +10,8 @@ from booking.models import Booking
 from .conftest import PHONE
 from .patient import (
     choose_a_reason,
-    choose_the_last_day,
     choose_the_first_time,
+    choose_the_last_day,
     consent_and_book,
     follow,
     give_details,

@@ -2,7 +2,12 @@
 
 import pytest
 
-from .checkers import axe_violations, describe_axe_violation, describe_vnu_error, vnu_errors
+from .checkers import (
+    axe_violations,
+    describe_axe_violation,
+    describe_vnu_error,
+    vnu_errors,
+)
 from .conftest import PHONE, WIDE
 from .patient import walk_past_every_page
 

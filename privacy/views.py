@@ -1,0 +1,90 @@
+"""The privacy notice, each version patients agreed to, and the form patients use to ask about their data."""
+
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from clinic import throttle
+from clinic.sessions import recalled, remember_briefly
+
+from .forms import DataRequestForm
+from .models import DataRequest, PrivacyNotice
+from .tasks import notify_clinic_of_data_request
+
+
+def privacy_notice(request):
+    notice = PrivacyNotice.current()
+    if notice is None:
+        raise Http404
+    return _privacy_page(request, notice, current=notice)
+
+
+def privacy_notice_version(request, version):
+    """A version patients may have agreed to, so they can read it again; never one not yet published."""
+    notice = get_object_or_404(PrivacyNotice.objects.filter(published_at__lte=timezone.now()), version=version)
+    return _privacy_page(request, notice, current=PrivacyNotice.current())
+
+
+def _privacy_page(request, notice, current):
+    published = PrivacyNotice.objects.filter(published_at__lte=timezone.now()).only("version", "published_at")
+    return render(
+        request,
+        "privacy/notice.html",
+        {
+            "notice": notice,
+            "current": current,
+            "is_current": notice == current,
+            "other_versions": published.exclude(pk=notice.pk),
+            "working_days": DataRequest.ANSWER_WITHIN_WORKING_DAYS,
+            "meta_title": notice.title,
+        },
+    )
+
+
+DATA_REQUEST = "privacy_data_request"
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def data_request(request):
+    """A patient asks to see, correct or delete their data, or objects to a use of it."""
+    if request.method == "POST":
+        address = throttle.client_address(request)
+        if throttle.is_limited("data_request", address):
+            return render(request, "privacy/data_request_too_many.html", status=429)
+        form = DataRequestForm(request.POST)
+        if form.is_valid():
+            throttle.count("data_request", address)
+            if form.cleaned_data["website"]:
+                return render(request, "privacy/data_request_refused.html", status=400)
+            with transaction.atomic():
+                received = form.save()
+                notify_clinic_of_data_request.enqueue(received.pk)
+            # The confirmation page finds the request in the session: nothing about the patient goes in its URL.
+            remember_briefly(request, DATA_REQUEST, received.pk)
+            return redirect("privacy:data_request_received")
+    else:
+        form = DataRequestForm()
+    return render(
+        request,
+        "privacy/data_request.html",
+        {"form": form, "working_days": DataRequest.ANSWER_WITHIN_WORKING_DAYS},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+def data_request_received(request):
+    received = DataRequest.objects.filter(pk=recalled(request, DATA_REQUEST)).first()
+    if received is None:
+        return redirect("privacy:data_request")
+    return render(
+        request,
+        "privacy/data_request_received.html",
+        {"data_request": received, "working_days": DataRequest.ANSWER_WITHIN_WORKING_DAYS},
+    )

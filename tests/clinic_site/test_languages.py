@@ -209,7 +209,7 @@ def test_switching_language_on_a_booking_step_keeps_what_was_typed(client, clini
 
 def test_no_interface_string_is_left_in_english_on_any_spanish_page(client, clinic_content, booking_rules, monkeypatch):
     """Every Spanish page, including each booking step, read for English catalogue strings."""
-    from tests.test_translations import PO_FILE, parse_po
+    from tests.clinic_site.test_translations import PO_FILE, parse_po
 
     english = {
         entry.msgid

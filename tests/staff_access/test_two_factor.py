@@ -25,7 +25,7 @@ from clinic_site.staff_groups import CLINIC_EDITORS, RECEPTION
 from staff_access.second_factor import make_recovery_codes
 from tests.helpers import page_text, staff_member
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-test-password"  # tests.helpers.staff_member's
 SET_UP = "/admin/second-factor/set-up/"
 ENTER_CODE = "/admin/second-factor/"

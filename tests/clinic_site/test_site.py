@@ -9,7 +9,7 @@ from django.views.defaults import server_error
 
 from tests.helpers import page_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_robots_txt_points_to_the_sitemap(client, db):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-LOCALE = Path(__file__).resolve().parent.parent / "locale" / "es" / "LC_MESSAGES"
+LOCALE = Path(__file__).resolve().parents[2] / "locale" / "es" / "LC_MESSAGES"
 PO_FILE = LOCALE / "django.po"
 MO_FILE = LOCALE / "django.mo"
 

@@ -106,3 +106,27 @@ def collapse_name(value):
     if not name:
         raise ValidationError(_("Enter your full name"), code="required")
     return name
+
+
+class HoneypotMixin:
+    """Adds the spam-trap field people never see: a form that fills it in is a bot's, and is not valid.
+
+    Views ask `form.is_spam` to show the "we could not accept this form" page
+    rather than the form's errors.
+    """
+
+    honeypot_name = "website"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.honeypot_name] = honeypot_field()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get(self.honeypot_name):
+            raise ValidationError(_("We could not accept this form."), code="spam")
+        return cleaned_data
+
+    @property
+    def is_spam(self):
+        return self.has_error(forms.forms.NON_FIELD_ERRORS, "spam")

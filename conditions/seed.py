@@ -1,4 +1,4 @@
-"""Reads the clinic's own copy of the page (content/return-to-running.txt) and its translations.
+"""The conditions app's seed: the clinic's own copy of the page (content/return-to-running.txt), read and loaded.
 
 The copy is plain lines with its headings lost, so it is read in the order the
 page has, and every line is checked against the shape it should have: a copy
@@ -6,13 +6,23 @@ that has drifted fails loudly instead of loading into the wrong fields. A
 translation has the same lines, with its own labels (WORDING); what it cannot
 carry, such as the names and addresses of the conditions, comes in its extras
 file (content/extras.<language>.json).
+
+load() then creates the service page, its stages and kinds of patient, the
+conditions and the pages the copy names, each only while its table is empty;
+load_spanish() gives them the translation (clinic.seeding says how).
+The copy's questions are the FAQ's, loaded by faq.seed.
 """
 
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from django.utils.text import slugify
+
+from clinic.seeding import Row
+
+from .models import Condition, Page, PatientKind, ServicePage, Stage
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 SEED_PATH = CONTENT_DIR / "return-to-running.txt"
@@ -99,7 +109,7 @@ class Extras:
     condition_names: list  # (name, slug), in CONDITION_NAMES' order
     pattern_cycle: list  # the steps of the cycle
     case_timeline: list  # the case's milestones
-    question_groups: list  # the groups' names, in the loader's order
+    question_groups: list  # the groups' names, in faq.seed.QUESTION_GROUPS' order
     clinic_description: str
     page_titles: dict  # English title: translated title, for each page the copy names
     page_slugs: dict  # English title: translated slug
@@ -251,3 +261,143 @@ def check_translation(english, translated, extras):
         if translation["read_more"] != expected:
             found = translation["read_more"]
             raise SeedFormatError(f"{translation['question']!r} reads more at {found!r}, not {expected!r}.")
+
+
+def same_length(english, translated):
+    """`translated`, if it has a line for each of `english`'s."""
+    if len(translated) != len(english):
+        raise SeedFormatError(f"{len(english)} lines expected to translate {english!r}, found {translated!r}.")
+    return translated
+
+
+# Loading the copy.
+
+SERVICE_PAGE_SLUG = "return-to-running"
+
+# Content the copy does not carry: the drawing of the cycle and the case's
+# timeline, both restating the copy's own words.
+PATTERN_CYCLE = ["Reduce load", "Pain goes away", "Return to training", "Pain returns"]
+CASE_TIMELINE = [
+    "Week 0: assessment",
+    "Weeks 1–6: heel-raise and progressive tendon loading",
+    "Week 7: first symptom-free run",
+    "Week 14: full training volume, 40 km/week",
+]
+
+
+class Loaded(NamedTuple):
+    """The rows the FAQ's questions link to."""
+
+    pages: dict  # title: Page, for each page the copy names
+    service_page: ServicePage
+    conditions: dict  # slug: Condition
+
+
+def load(loader, seed):
+    pages = load_pages(loader, seed)
+    service_page = load_service_page(loader, seed, pages)
+    return Loaded(pages, service_page, load_conditions(loader, seed))
+
+
+def load_pages(loader, seed):
+    """The pages the copy names but the clinic has not written yet: unpublished."""
+    titles = seed.related_titles + [question["read_more"] for question in seed.questions if question["read_more"]]
+    if Page.objects.exists():
+        loader.report(Page, 0)
+        return {page.title: page for page in Page.objects.filter(title__in=titles)}
+    pages = {title: Page.objects.create(title=title, slug=slugify(title), is_published=False) for title in titles}
+    loader.report(Page, len(pages))
+    return pages
+
+
+def load_service_page(loader, seed, pages):
+    page = ServicePage.objects.first()
+    if page is not None:
+        loader.report(ServicePage, 0)
+        return page
+    page = ServicePage.objects.create(
+        slug=SERVICE_PAGE_SLUG,
+        pattern_cycle="\n".join(PATTERN_CYCLE),
+        case_timeline="\n".join(CASE_TIMELINE),
+        **seed.page,
+    )
+    page.related_pages.set(pages[title] for title in seed.related_titles if title in pages)
+    Stage.objects.bulk_create(
+        Stage(page=page, title=title, body=body, position=position)
+        for position, (title, body) in enumerate(seed.stages, start=1)
+    )
+    PatientKind.objects.bulk_create(
+        PatientKind(page=page, title=title, body=body, position=position)
+        for position, (title, body) in enumerate(seed.patient_kinds, start=1)
+    )
+    loader.report(ServicePage, 1)
+    return page
+
+
+def load_conditions(loader, seed):
+    if Condition.objects.exists():
+        loader.report(Condition, 0)
+        return {condition.slug: condition for condition in Condition.objects.all()}
+    conditions = Condition.objects.bulk_create(
+        Condition(position=position, **fields) for position, fields in enumerate(seed.conditions, start=1)
+    )
+    loader.report(Condition, len(conditions))
+    return {condition.slug: condition for condition in Condition.objects.all()}
+
+
+# The Spanish. Each row the copy describes is found by an identity staff do not
+# edit: a slug, or the English title for stages and kinds of patient.
+
+def load_spanish(loader, seed, spanish, extras):
+    load_spanish_service_page(loader, seed, spanish, extras)
+    load_spanish_sections(loader, seed, spanish)
+    load_spanish_conditions(loader, seed, spanish)
+    load_spanish_pages(loader, extras)
+
+
+def load_spanish_service_page(loader, seed, spanish, extras):
+    texts = {name: (seed.page[name], spanish.page[name]) for name in seed.page}
+    for name, english, translated in [
+        ("pattern_cycle", PATTERN_CYCLE, extras.pattern_cycle),
+        ("case_timeline", CASE_TIMELINE, extras.case_timeline),
+    ]:
+        texts[name] = ("\n".join(english), "\n".join(same_length(english, translated)))
+    page = Row(ServicePage.objects.filter(slug=SERVICE_PAGE_SLUG), texts, SERVICE_PAGE_SLUG)
+    loader.translate(ServicePage, [page])
+
+
+def load_spanish_sections(loader, seed, spanish):
+    """The stages and the kinds of patient, found by their English title on the service page."""
+    for model, english, translated in [
+        (Stage, seed.stages, spanish.stages),
+        (PatientKind, seed.patient_kinds, spanish.patient_kinds),
+    ]:
+        rows = model.objects.filter(page__slug=SERVICE_PAGE_SLUG)
+        loader.translate(model, [
+            Row(rows.filter(title_en=title), {"title": (title, title_es), "body": (body, body_es)}, title)
+            for (title, body), (title_es, body_es) in zip(english, translated, strict=True)
+        ])
+
+
+def load_spanish_conditions(loader, seed, spanish):
+    loader.translate(Condition, [
+        Row(
+            Condition.objects.filter(slug=en["slug"]),
+            {"name": (en["name"], es["name"]), "summary": (en["summary"], es["summary"])},
+            en["slug"],
+            slug_es=es["slug"],
+        )
+        for en, es in zip(seed.conditions, spanish.conditions, strict=True)
+    ])
+
+
+def load_spanish_pages(loader, extras):
+    loader.translate(Page, [
+        Row(
+            Page.objects.filter(slug=slugify(title)),
+            {"title": (title, title_es)},
+            slugify(title),
+            slug_es=extras.page_slugs[title],
+        )
+        for title, title_es in extras.page_titles.items()
+    ])

@@ -6,9 +6,6 @@ from django.utils import translation
 from modeltranslation.translator import translator
 
 from clinic.models import Clinic
-from clinic_site.management.commands.load_clinic_content import (
-    SPANISH_PRIVACY_NOTICE_PATH,
-)
 from conditions.models import Condition, Page, PatientKind, ServicePage, Stage
 from conditions.seed import (
     CONDITION_NAMES,
@@ -20,6 +17,7 @@ from conditions.seed import (
 )
 from faq.models import Question, QuestionGroup
 from privacy.models import PrivacyNotice
+from privacy.seed import SPANISH_PRIVACY_NOTICE_PATH
 
 TRANSLATED_MODELS = [Clinic, ServicePage, Stage, PatientKind, Condition, Page, QuestionGroup, Question, PrivacyNotice]
 

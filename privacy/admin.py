@@ -6,8 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q, Subquery
+from django.db.models import Count, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from modeltranslation.admin import TranslationAdmin
 from clinic.admin_translation import SpanishHintsMixin
 
 from .models import DataRequest, PrivacyNotice
+from .services import NOTICE_TEXTS, Outcome, publish_notice
 
 
 class PrivacyNoticeForm(forms.ModelForm):
@@ -36,7 +36,7 @@ class PrivacyNoticeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None or self.instance.published_at <= timezone.now():
+        if not self.instance.is_scheduled:
             # A published version's date stays with it; the new version gets its own.
             self.initial["published_at"] = None
 
@@ -61,7 +61,7 @@ class PrivacyNoticeAdmin(SpanishHintsMixin, TranslationAdmin):
     view_on_site = False  # get_absolute_url is the current notice; each version has its own page, shown in the form
 
     def get_queryset(self, request):
-        current = PrivacyNotice.objects.filter(published_at__lte=timezone.now()).order_by("-version")
+        current = PrivacyNotice.objects.published().order_by("-version")
         return super().get_queryset(request).annotate(
             booking_count=Count("bookings"),
             current_version=Subquery(current.values("version")[:1]),
@@ -71,8 +71,8 @@ class PrivacyNoticeAdmin(SpanishHintsMixin, TranslationAdmin):
         fields = ["version", "public_page", "title", "body", "published_at"] if obj else ["title", "body", "published_at"]
         if obj is not None and not self.has_change_permission(request, obj):
             return self.translation_fieldsets([(None, {"fields": fields})])
-        next_version = self._latest_version() + 1
-        if obj is not None and obj.published_at > timezone.now():
+        next_version = PrivacyNotice.objects.latest_version() + 1
+        if obj is not None and obj.is_scheduled:
             description = _(
                 "This version is not published yet, so nobody has agreed to it: saving corrects it. "
                 "Leave the date as it is to publish it then, or empty both parts to publish it now."
@@ -89,97 +89,70 @@ class PrivacyNoticeAdmin(SpanishHintsMixin, TranslationAdmin):
         latest = PrivacyNotice.objects.order_by("-version").first()
         initial = super().get_changeform_initial_data(request)
         if latest:
-            for field in ["title_en", "title_es", "body_en", "body_es"]:
+            for field in NOTICE_TEXTS:
                 initial.setdefault(field, getattr(latest, field))
         return initial
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.version != self._latest_version():
+        if obj is not None and obj.version != PrivacyNotice.objects.latest_version():
             return False  # earlier versions are read-only: patients agreed to them as they are
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # A published version is the record of what patients were shown; only a scheduled one may be withdrawn.
-        # (An invalid form may have emptied published_at on the instance.)
-        scheduled = obj is not None and obj.published_at is not None and obj.published_at > timezone.now()
-        return scheduled and super().has_delete_permission(request, obj)
+        return obj is not None and obj.is_scheduled and super().has_delete_permission(request, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        obj.published_at = form.cleaned_data.get("published_at") or timezone.now()
-        if change and not form.has_changed():
-            obj.unchanged = True
-            return
-        if change:
-            # Only a version nobody can have seen yet is corrected in place; the
-            # condition is checked by the database, so one published meanwhile is not.
-            corrected = PrivacyNotice.objects.filter(pk=obj.pk, published_at__gt=timezone.now()).update(
-                title_en=obj.title_en, title_es=obj.title_es, body_en=obj.body_en, body_es=obj.body_es,
-                published_at=obj.published_at,
-            )
-            if corrected:
-                return
-            obj.replaces_version = obj.version
-        self._save_as_next_version(obj)
-
-    def _save_as_next_version(self, obj):
-        # Two people publishing at once both pick the same number; the unique version lets one through.
-        for attempt in range(3):
-            obj.pk = None
-            obj._state.adding = True
-            obj.version = self._latest_version() + 1
-            try:
-                with transaction.atomic():
-                    obj.save(force_insert=True)
-                return
-            except IntegrityError:
-                if attempt == 2:
-                    raise
+        # The admin's later steps (its history entry, its message) ask what publishing did.
+        obj.publication = publish_notice(
+            obj, form.cleaned_data.get("published_at"), changed=not change or form.has_changed()
+        )
 
     def log_change(self, request, obj, message):
-        if getattr(obj, "unchanged", False):
+        publication = obj.publication
+        if publication.outcome is Outcome.UNCHANGED:
             return None
-        if getattr(obj, "replaces_version", None):
+        if publication.replaces_version:
             return self.log_addition(request, obj, [{"added": {}}])
         return super().log_change(request, obj, message)
 
     def response_change(self, request, obj):
-        if getattr(obj, "unchanged", False):
+        publication = obj.publication
+        if publication.outcome is Outcome.UNCHANGED:
             self.message_user(request, _("Nothing was changed, so no new version was published."), messages.INFO)
             return HttpResponseRedirect(reverse("admin:privacy_privacynotice_changelist"))
-        if not getattr(obj, "replaces_version", None):
+        if not publication.replaces_version:
             return super().response_change(request, obj)
-        when = timezone.localtime(obj.published_at)
-        if obj.published_at > timezone.now():
+        if publication.outcome is Outcome.SCHEDULED:
             message = _("Version %(new)s will be published on %(when)s. Version %(old)s stays as it was.")
         else:
             message = _("Published version %(new)s. Version %(old)s stays as it was, with the bookings that agreed to it.")
+        when = timezone.localtime(obj.published_at)
         self.message_user(
             request,
-            message % {"new": obj.version, "old": obj.replaces_version, "when": date_format(when, "DATETIME_FORMAT")},
+            message % {
+                "new": obj.version, "old": publication.replaces_version, "when": date_format(when, "DATETIME_FORMAT"),
+            },
             messages.SUCCESS,
         )
         if "_continue" in request.POST:
             return HttpResponseRedirect(reverse("admin:privacy_privacynotice_change", args=[obj.pk]))
         return HttpResponseRedirect(reverse("admin:privacy_privacynotice_changelist"))
 
-    @staticmethod
-    def _latest_version():
-        return PrivacyNotice.objects.aggregate(latest=Max("version"))["latest"] or 0
-
     @admin.display(description=_("public page"))
     def public_page(self, notice):
-        if notice.published_at > timezone.now():
+        if notice.is_scheduled:
             return _("Not published yet")
         url = reverse("privacy:notice_version", kwargs={"version": notice.version})
         return format_html('<a href="{}">{}</a>', url, url)
 
     @admin.display(description=_("shown to patients"))
     def shown_to_patients(self, notice):
-        if notice.published_at > timezone.now():
+        if notice.is_scheduled:
             return _("Scheduled")
         if notice.version == notice.current_version:
             return _("Current version")
@@ -292,9 +265,10 @@ class DataRequestAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data:
-            answered = obj.status == DataRequest.Status.ANSWERED
-            obj.answered_at = timezone.now() if answered else None
-            obj.answered_by = request.user if answered else None
+            if obj.status == DataRequest.Status.ANSWERED:
+                obj.mark_answered(by=request.user)
+            else:
+                obj.reopen()
         super().save_model(request, obj, form, change)
 
     @admin.display(description=_("time left"), ordering="answer_by")
@@ -312,10 +286,9 @@ class DataRequestAdmin(admin.ModelAdmin):
     @admin.action(description=_("Mark selected requests as answered"), permissions=["change"])
     def mark_answered(self, request, queryset):
         still_open = list(queryset.filter(status=DataRequest.Status.OPEN))
-        DataRequest.objects.filter(pk__in=[data_request.pk for data_request in still_open]).update(
-            status=DataRequest.Status.ANSWERED, answered_at=timezone.now(), answered_by=request.user
-        )
         for data_request in still_open:
+            data_request.mark_answered(by=request.user)
+            data_request.save(update_fields=["status", "answered_at", "answered_by"])
             self.log_change(request, data_request, _("Marked as answered."))
         self.message_user(
             request,

@@ -5,17 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import (
     AccessibleFormMixin,
+    HoneypotMixin,
     MexicanOrUSPhoneField,
     collapse_name,
     email_field,
     full_name_field,
-    honeypot_field,
 )
 
 from .models import DataRequest
 
 
-class DataRequestForm(AccessibleFormMixin, forms.ModelForm):
+class DataRequestForm(HoneypotMixin, AccessibleFormMixin, forms.ModelForm):
     """A patient's request about their personal data (ARCO rights), sent from the public form."""
 
     kind = forms.ChoiceField(
@@ -45,7 +45,6 @@ class DataRequestForm(AccessibleFormMixin, forms.ModelForm):
         error_messages={"max_length": _("Your details must be 2,000 characters or fewer")},
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    website = honeypot_field()
 
     class Meta:
         model = DataRequest

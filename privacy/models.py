@@ -4,11 +4,22 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.text import paragraphs
+
+
+class PrivacyNoticeQuerySet(models.QuerySet):
+    def published(self):
+        """The versions patients can have been shown: none whose publishing time is still to come."""
+        return self.filter(published_at__lte=timezone.now())
+
+    def latest_version(self):
+        """The highest version number, published or scheduled; 0 when there is none."""
+        return self.aggregate(latest=Max("version"))["latest"] or 0
 
 
 class PrivacyNotice(models.Model):
@@ -18,6 +29,8 @@ class PrivacyNotice(models.Model):
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(_("text"), help_text=_("Separate paragraphs with a blank line."))
     published_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    objects = PrivacyNoticeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("privacy notice")
@@ -33,7 +46,14 @@ class PrivacyNotice(models.Model):
 
     @classmethod
     def current(cls):
-        return cls.objects.filter(published_at__lte=timezone.now()).order_by("-version").first()
+        """The version shown to patients now."""
+        return cls.objects.published().order_by("-version").first()
+
+    @property
+    def is_scheduled(self):
+        """Whether this version is still to be published, so nobody can have agreed to it yet."""
+        # An admin form that failed validation may have emptied published_at on the instance.
+        return self.published_at is not None and self.published_at > timezone.now()
 
     @property
     def paragraphs(self):
@@ -105,6 +125,18 @@ class DataRequest(models.Model):
     @property
     def is_erased(self):
         return self.erased_at is not None
+
+    def mark_answered(self, by):
+        """Record that `by` answered the request, now. The caller saves it."""
+        self.status = self.Status.ANSWERED
+        self.answered_at = timezone.now()
+        self.answered_by = by
+
+    def reopen(self):
+        """Open the request again, forgetting when and by whom it was answered. The caller saves it."""
+        self.status = self.Status.OPEN
+        self.answered_at = None
+        self.answered_by = None
 
     def save(self, *args, **kwargs):
         if not self.answer_by:

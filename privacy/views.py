@@ -3,7 +3,6 @@
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -25,12 +24,12 @@ def privacy_notice(request):
 
 def privacy_notice_version(request, version):
     """A version patients may have agreed to, so they can read it again; never one not yet published."""
-    notice = get_object_or_404(PrivacyNotice.objects.filter(published_at__lte=timezone.now()), version=version)
+    notice = get_object_or_404(PrivacyNotice.objects.published(), version=version)
     return _privacy_page(request, notice, current=PrivacyNotice.current())
 
 
 def _privacy_page(request, notice, current):
-    published = PrivacyNotice.objects.filter(published_at__lte=timezone.now()).only("version", "published_at")
+    published = PrivacyNotice.objects.published().only("version", "published_at")
     return render(
         request,
         "privacy/notice.html",
@@ -58,9 +57,9 @@ def data_request(request):
         if throttle.is_limited("data_request", address):
             return render(request, "privacy/data_request_too_many.html", status=429)
         form = DataRequestForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() or form.is_spam:
             throttle.count("data_request", address)
-            if form.cleaned_data["website"]:
+            if form.is_spam:
                 return render(request, "privacy/data_request_refused.html", status=400)
             with transaction.atomic():
                 received = form.save()

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -147,7 +148,7 @@ def test_the_spanish_home_page_takes_the_same_queries(client, clinic_content, dj
 
 def book_through_the_site(client, prefix, monkeypatch):
     """Book the first open time from the pages of one language, as a patient would."""
-    monkeypatch.setattr("booking.views.MINIMUM_SECONDS_TO_BOOK", 0)
+    monkeypatch.setattr(django_settings, "BOOKING_MINIMUM_SECONDS", 0)
     with translation.override("es" if prefix else "en"):
         start, details, reason, check = (
             reverse("booking:start"), reverse("booking:details"), reverse("booking:reason"), reverse("booking:check")

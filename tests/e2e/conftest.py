@@ -76,9 +76,10 @@ def site(live_server, clinic_content, booking_rules, monkeypatch):
     before "Book assessment" can be lifted here, and the rate limits, kept in
     this process's cache, start empty for each test.
     """
+    from django.conf import settings as django_settings
     from django.core.cache import cache
 
-    monkeypatch.setattr("booking.views.MINIMUM_SECONDS_TO_BOOK", 0)
+    monkeypatch.setattr(django_settings, "BOOKING_MINIMUM_SECONDS", 0)
     cache.clear()
     yield live_server.url
     cache.clear()

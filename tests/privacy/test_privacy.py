@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -41,7 +42,7 @@ def empty_cache():
 
 @pytest.fixture
 def no_minimum_time(monkeypatch):
-    monkeypatch.setattr("booking.views.MINIMUM_SECONDS_TO_BOOK", 0)
+    monkeypatch.setattr(django_settings, "BOOKING_MINIMUM_SECONDS", 0)
 
 
 def book_through_the_site(client):

@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, vCalAddress
 
 from clinic.clock import CLINIC_TZ, clinic_date, price_mxn
-from clinic.mail import absolute_url, site_url
+from clinic.mail import site_url
 from clinic.models import Clinic
 
+from .links import manage_url
 from .models import Booking
 
 PRODID = "-//Return to Running//Bookings//EN"
@@ -30,11 +31,6 @@ WHAT_TO_BRING = (
     gettext_lazy("Any scans or surgical reports"),
     gettext_lazy("A list of the medicines you take"),
 )
-
-
-def manage_url(booking):
-    """The booking's private page, in the active language."""
-    return absolute_url(booking.get_manage_url())
 
 
 def clinic_time(moment):

@@ -1,4 +1,4 @@
-"""The emails a booking causes: queued with the booking, built when they are sent."""
+"""The emails a booking causes, built when they are sent (booking.tasks queues and sends them)."""
 
 import re
 from urllib.parse import quote
@@ -6,11 +6,9 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from clinic.mail import absolute_url
 from clinic.models import Clinic
 
 from .calendar import (
@@ -18,10 +16,10 @@ from .calendar import (
     booking_ics,
     calendar_method,
     day_and_time,
-    manage_url,
     price_label,
     when_label,
 )
+from .links import admin_url, book_url, manage_url
 from .models import BookingSettings, OutgoingEmail
 
 Kind = OutgoingEmail.Kind
@@ -31,15 +29,6 @@ Kind = OutgoingEmail.Kind
 CALENDAR_KINDS = {Kind.RECEIVED, Kind.CONFIRMED, Kind.CHANGED, Kind.CANCELLED, Kind.DECLINED}
 # What to bring and how to cancel are for an assessment that is still going ahead.
 ACTIVE_KINDS = {Kind.RECEIVED, Kind.CONFIRMED, Kind.CHANGED, Kind.REMINDER}
-
-
-def queue_emails(booking, *kinds):
-    """Queue `kinds` of email for `booking`. Call inside the transaction that changes the booking."""
-    from .tasks import deliver_email
-
-    for kind in kinds:
-        outgoing = OutgoingEmail.objects.create(booking=booking, kind=kind)
-        deliver_email.enqueue(outgoing.pk)
 
 
 def clinic_address():
@@ -81,7 +70,7 @@ def _patient_context(outgoing, clinic):
     return {
         **_details(booking, clinic),
         "manage_url": manage_url(booking),
-        "book_url": absolute_url(reverse("booking:start")),
+        "book_url": book_url(),
         "whatsapp_url": whatsapp_url(booking, clinic),
         "going_ahead": outgoing.kind in ACTIVE_KINDS,
         "what_to_bring": WHAT_TO_BRING,
@@ -93,7 +82,7 @@ def _clinic_context(booking, clinic):
     return {
         **_details(booking, clinic),
         "patient_phone": booking.phone.as_international,
-        "admin_url": absolute_url(_admin_path(booking)),
+        "admin_url": admin_url(booking),
     }
 
 
@@ -105,13 +94,6 @@ def _details(booking, clinic):
         "day_and_time": day_and_time(booking.starts_at),
         "price": price_label(booking.price),
     }
-
-
-def _admin_path(booking):
-    try:
-        return reverse("admin:booking_booking_change", args=[booking.pk])
-    except NoReverseMatch:  # the admin registration is not there yet
-        return f"/admin/booking/booking/{booking.pk}/change/"
 
 
 def whatsapp_url(booking, clinic):

@@ -20,13 +20,11 @@ from clinic.forms import MexicanOrUSPhoneField
 from privacy.models import DataRequest
 
 from .calendar import when_label
+from .draft import BookingDraft
 from .models import Booking, OutgoingEmail
-from .services import clear_personal_data
+from .retention import clear_personal_data
 
-# The session keys booking/views.py keeps: the booking flow's answers, and
-# which booking or data request this browser has just sent.
-DRAFT = "booking_draft"
-LAST_BOOKING = "booking_last"
+# Which data request a browser has just sent: the key privacy/views.py (DATA_REQUEST) keeps it under.
 LAST_DATA_REQUEST = "privacy_data_request"
 
 # Emails that tell the patient what happened to a booking: they must go out before the address is gone.
@@ -181,12 +179,12 @@ def _sessions_holding(email, phone, booking_ids, data_request_ids):
     keys = []
     for session in Session.objects.iterator():
         data = session.get_decoded()
-        draft = data.get(DRAFT)
+        draft = data.get(BookingDraft.SESSION_KEY)
         draft = draft if isinstance(draft, dict) else {}
         if (
             (email and str(draft.get("email", "")).strip().lower() == email.lower())
             or (phone and str(draft.get("phone", "")) == phone)
-            or _pointed_at(data.get(LAST_BOOKING)) in booking_ids
+            or _pointed_at(data.get(BookingDraft.LAST_BOOKING_KEY)) in booking_ids
             or _pointed_at(data.get(LAST_DATA_REQUEST)) in data_request_ids
         ):
             keys.append(session.session_key)

@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import (
     AccessibleFormMixin,
+    HoneypotMixin,
     MexicanOrUSPhoneField,
     collapse_name,
     email_field,
     full_name_field,
-    honeypot_field,
 )
 from conditions.models import Condition
 
@@ -34,7 +34,7 @@ class ChooseTimeForm(AccessibleFormMixin, forms.Form):
         return self.open_times[self.cleaned_data["starts_at"]]
 
 
-class DetailsForm(AccessibleFormMixin, forms.Form):
+class DetailsForm(HoneypotMixin, AccessibleFormMixin, forms.Form):
     patient_name = full_name_field()
     phone = MexicanOrUSPhoneField(
         label=_("Mobile phone"),
@@ -47,7 +47,6 @@ class DetailsForm(AccessibleFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     email = email_field(help_text=_("We send your confirmation and a link to change or cancel here."))
-    website = honeypot_field()
 
     def clean_patient_name(self):
         return collapse_name(self.cleaned_data["patient_name"])

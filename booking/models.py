@@ -196,16 +196,23 @@ class BookingQuerySet(models.QuerySet):
         return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
-class Booking(models.Model):
-    class Status(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
-        CONFIRMED = "confirmed", _("Confirmed")
-        DECLINED = "declined", _("Declined")
-        CANCELLED = "cancelled", _("Cancelled")
-        ATTENDED = "attended", _("Attended")
-        NO_SHOW = "no_show", _("Did not attend")
+class BookingStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("Did not attend")
 
-    ACTIVE = [Status.REQUESTED, Status.CONFIRMED]
+
+# The statuses that hold a practitioner's time. Outside the class, so that the
+# database's guard against double booking (Booking.Meta) reads the same list.
+ACTIVE_STATUSES = [BookingStatus.REQUESTED, BookingStatus.CONFIRMED]
+
+
+class Booking(models.Model):
+    Status = BookingStatus
+    ACTIVE = ACTIVE_STATUSES
     # Where each status may go next; anything else is refused.
     TRANSITIONS = {
         Status.REQUESTED: {Status.CONFIRMED, Status.DECLINED, Status.CANCELLED},
@@ -214,6 +221,8 @@ class Booking(models.Model):
         Status.ATTENDED: {Status.NO_SHOW},
         Status.NO_SHOW: {Status.ATTENDED},
     }
+    # Whether the patient came can only be known once the assessment has started.
+    AFTER_THE_START = {Status.ATTENDED, Status.NO_SHOW}
 
     class Consent(models.TextChoices):
         ONLINE = "online", _("Ticked by the patient online")
@@ -294,7 +303,7 @@ class Booking(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["practitioner", "starts_at"],
-                condition=Q(status__in=["requested", "confirmed"]),
+                condition=Q(status__in=ACTIVE_STATUSES),
                 name="one_active_booking_per_practitioner_and_time",
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_it_starts"),
@@ -316,16 +325,25 @@ class Booking(models.Model):
     def reason_label(self):
         return self.condition.name if self.condition_id else _("Something else")
 
-    def can_change_to(self, status):
-        return status in self.TRANSITIONS.get(self.status, ())
+    def can_change_to(self, status, now=None):
+        return self.refusal_to_change_to(status, now) is None
 
-    def change_status(self, status, **fields):
-        """Move to `status` if the move is allowed; every change raises the calendar SEQUENCE."""
-        if not self.can_change_to(status):
-            raise InvalidTransition(
-                _("A %(old)s booking cannot become %(new)s.")
-                % {"old": self.get_status_display().lower(), "new": self.Status(status).label.lower()}
-            )
+    def refusal_to_change_to(self, status, now=None):
+        """Why the booking cannot become `status` at `now`, or None when it can."""
+        if status in self.AFTER_THE_START and self.starts_at > (now or timezone.now()):
+            return _("The assessment has not started yet.")
+        if status not in self.TRANSITIONS.get(self.status, ()):
+            return _("A %(old)s booking cannot become %(new)s.") % {
+                "old": self.get_status_display().lower(),
+                "new": self.Status(status).label.lower(),
+            }
+        return None
+
+    def change_status(self, status, now=None, **fields):
+        """Move to `status` if the move is allowed at `now`; every change raises the calendar SEQUENCE."""
+        refusal = self.refusal_to_change_to(status, now)
+        if refusal:
+            raise InvalidTransition(refusal)
         self.status = status
         self.sequence += 1
         for name, value in fields.items():

@@ -1,4 +1,4 @@
-"""Durable tasks, run by `manage.py db_worker`."""
+"""Durable tasks, run by `manage.py db_worker`: the emails a booking causes, queued with it and sent here."""
 
 import logging
 
@@ -7,9 +7,18 @@ from django_tasks import task
 
 from clinic.mail import retry_delay
 
+from .emails import build_message
 from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
+
+
+def queue_emails(booking, *kinds):
+    """Queue `kinds` of email for `booking`. Call inside the transaction that changes the booking."""
+    for kind in kinds:
+        outgoing = OutgoingEmail.objects.create(booking=booking, kind=kind)
+        deliver_email.enqueue(outgoing.pk)
+
 
 @task()
 def deliver_email(outgoing_email_id):
@@ -18,8 +27,6 @@ def deliver_email(outgoing_email_id):
     Never raises: the error's class name is kept on the row for staff, because
     a mail server's own message can quote the patient's address.
     """
-    from .emails import build_message
-
     outgoing = OutgoingEmail.objects.select_related("booking").filter(pk=outgoing_email_id).first()
     if outgoing is None or outgoing.sent_at is not None or outgoing.overtaken_at is not None:
         return "nothing to send"

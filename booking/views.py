@@ -1,12 +1,9 @@
 """The booking flow: choose a time, your details, what brings you, check and book.
 
-Answers are kept in the session between steps, so the flow works without
-JavaScript, a patient can go back and change anything, and nothing they typed
-is lost when a step has an error or their time is taken.
+The answers live in the session between steps (booking.draft.BookingDraft).
 """
 
-import secrets
-import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -15,7 +12,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, translate_url
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -25,52 +21,20 @@ from phonenumber_field.phonenumber import PhoneNumber
 from clinic import throttle
 from clinic.clock import CLINIC_TZ, clinic_date, clinic_today
 from clinic.models import Clinic
-from clinic.sessions import recalled, remember_briefly
 from privacy.models import PrivacyNotice
 
 from . import availability
 from .calendar import WHAT_TO_BRING, booking_ics
+from .draft import BookingDraft, parse_time
 from .emails import whatsapp_url
-from .forms import SOMETHING_ELSE, ChooseTimeForm, ConsentForm, DetailsForm, ReasonForm
+from .forms import ChooseTimeForm, ConsentForm, DetailsForm, ReasonForm
 from .models import Booking, BookingSettings
 from .services import TimeNotOpen, TimeTaken, book_assessment, cancel_booking
 
-DRAFT = "booking_draft"
-LAST_BOOKING = "booking_last"
-# A person needs longer than this to pick a time and fill in three steps.
-MINIMUM_SECONDS_TO_BOOK = 8
 
-
-def _draft(request):
-    return request.session.get(DRAFT, {})
-
-
-def _save_draft(request, draft):
-    request.session[DRAFT] = draft
-
-
-def _next_step(draft):
-    if "starts_at" not in draft:
-        return reverse("booking:start")
-    if "email" not in draft:
-        return reverse("booking:details")
-    if "reason" not in draft:
-        return reverse("booking:reason")
-    return reverse("booking:check")
-
-
-def _parse_time(value):
-    """An aware datetime from what a browser sent, or None for anything else."""
-    try:
-        parsed = parse_datetime(str(value)[:40])
-    except ValueError:
-        return None
-    return parsed if parsed and parsed.tzinfo else None
-
-
-def _chosen_time(draft):
-    starts_at = _parse_time(draft.get("starts_at", ""))
-    return timezone.localtime(starts_at, CLINIC_TZ) if starts_at else None
+def booking_flow(view):
+    """A page of the flow: never cached, GET or POST only, and what the patient typed kept out of error reports."""
+    return never_cache(sensitive_post_parameters()(require_http_methods(["GET", "POST"])(view)))
 
 
 def _parse_day(value):
@@ -112,16 +76,14 @@ def _parts_of_day(times):
     return [(labels[name], times) for name, times in parts.items() if times]
 
 
-@never_cache
-@sensitive_post_parameters()
-@require_http_methods(["GET", "POST"])
+@booking_flow
 def choose_time(request):
-    draft = _draft(request)
+    draft = BookingDraft(request)
     days = availability.open_times_by_day()
-    chosen = _chosen_time(draft)
+    chosen = draft.starts_at
     if request.method == "POST":
         # The nearest-times buttons send a time without its day.
-        posted_time = _parse_time(request.POST.get("starts_at", ""))
+        posted_time = parse_time(request.POST.get("starts_at", ""))
         day_value = request.POST.get("day") or (
             timezone.localtime(posted_time, CLINIC_TZ).date().isoformat() if posted_time else ""
         )
@@ -140,16 +102,10 @@ def choose_time(request):
         initial={"starts_at": chosen.isoformat() if chosen else None},
     )
     if request.method == "POST" and day and form.is_valid():
-        draft["starts_at"] = form.cleaned_data["starts_at"].starts_at.isoformat()
-        draft.setdefault("started", time.time())
-        _save_draft(request, draft)
-        return redirect(_next_step(draft))
+        draft.choose_time(form.cleaned_data["starts_at"].starts_at)
+        return redirect(draft.next_step)
 
-    taken = request.session.pop("booking_time_taken", None)
-    nearest = []
-    if taken:
-        taken_at = _parse_time(taken)
-        nearest = availability.nearest_open_times(taken_at) if taken_at else []
+    taken_at = draft.pop_time_taken()
     return render(
         request,
         "booking/choose_time.html",
@@ -159,169 +115,142 @@ def choose_time(request):
             "times_by_part": _parts_of_day(days.get(day, [])),
             "weeks": _weeks(days, clinic_today()),
             "chosen": chosen,
-            "taken": bool(taken),
-            "nearest": nearest,
+            "taken": taken_at is not None,
+            "nearest": availability.nearest_open_times(taken_at) if taken_at else [],
             "step": 1,
         },
         status=400 if request.method == "POST" else 200,
     )
 
 
+@dataclass(frozen=True)
+class FormStep:
+    """A step of the flow that is one form: what it asks, where it is shown, and its number."""
+
+    form_class: type
+    fields: tuple
+    template: str
+    number: int
+
+
+FORM_STEPS = {
+    "details": FormStep(DetailsForm, ("patient_name", "phone", "email"), "booking/details.html", 2),
+    "reason": FormStep(ReasonForm, ("reason", "note"), "booking/reason.html", 3),
+}
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
-TYPED = "typed"  # what was typed on a step but not yet sent, kept across a change of language
 
 
-def _switch_language(request, draft, fields):
-    """Keep what the patient typed on this step, then show the same step in the other language."""
-    language = request.POST["switch_language"]
-    typed = draft.setdefault(TYPED, {})
-    typed.update({name: request.POST.get(name, "")[:2000] for name in fields})
-    _save_draft(request, draft)
-    return redirect(translate_url(request.path, language))
-
-
-def _step_view(request, form_class, fields, template, step):
-    draft = _draft(request)
-    if "starts_at" not in draft:
+@booking_flow
+def form_step(request, step):
+    """Your details, or what brings you: the answers are kept, then on to the next step not yet answered."""
+    step = FORM_STEPS[step]
+    draft = BookingDraft(request)
+    if not draft.has_time:
         return redirect("booking:start")
     if request.method == "POST" and request.POST.get("switch_language") in LANGUAGE_CODES:
-        return _switch_language(request, draft, fields)
+        # Keep what the patient typed on this step, then show the same step in the other language.
+        draft.keep_typed({name: request.POST.get(name, "")[:2000] for name in step.fields})
+        return redirect(translate_url(request.path, request.POST["switch_language"]))
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = step.form_class(request.POST)
         if form.is_valid():
-            if form.cleaned_data.get("website"):
-                return render(request, "booking/refused.html", status=400)
-            draft.update({name: form.cleaned_data[name] for name in fields})
-            for name in fields:
-                draft.get(TYPED, {}).pop(name, None)
-            _save_draft(request, draft)
-            return redirect(_next_step(draft))
+            draft.answer({name: form.cleaned_data[name] for name in step.fields})
+            return redirect(draft.next_step)
+        if getattr(form, "is_spam", False):  # only the details form has the spam trap
+            return render(request, "booking/refused.html", status=400)
     else:
-        answers = {name: draft[name] for name in fields if name in draft}
-        answers.update({name: value for name, value in draft.get(TYPED, {}).items() if name in fields})
-        form = form_class(initial=answers)
+        form = step.form_class(initial=draft.initial(step.fields))
     return render(
         request,
-        template,
-        {"form": form, "step": step, "chosen": _chosen_time(draft), "language_switch_form": "booking-step"},
+        step.template,
+        {"form": form, "step": step.number, "chosen": draft.starts_at, "language_switch_form": "booking-step"},
         status=400 if request.method == "POST" else 200,
     )
 
 
-@never_cache
-@sensitive_post_parameters()
-@require_http_methods(["GET", "POST"])
-def your_details(request):
-    return _step_view(request, DetailsForm, ["patient_name", "phone", "email"], "booking/details.html", step=2)
-
-
-@never_cache
-@sensitive_post_parameters()
-@require_http_methods(["GET", "POST"])
-def reason(request):
-    return _step_view(request, ReasonForm, ["reason", "note"], "booking/reason.html", step=3)
-
-
-def _condition_for(draft):
-    form = ReasonForm({"reason": draft.get("reason"), "note": draft.get("note", "")})
-    return form.condition if form.is_valid() else None, form.is_valid()
-
-
-@never_cache
-@sensitive_post_parameters()
-@require_http_methods(["GET", "POST"])
+@booking_flow
 def check_answers(request):
-    draft = _draft(request)
-    if request.method == "POST" and request.POST.get("submission") and request.POST.get("submission") != draft.get("submission"):
-        # A form sent twice (a double tap, or the back button): the first one counted.
-        if recalled(request, LAST_BOOKING):
-            return redirect("booking:confirmation")
-        return redirect("booking:start")
-    if _next_step(draft) != reverse("booking:check"):
-        return redirect(_next_step(draft))
-    condition, reason_ok = _condition_for(draft)
-    if not reason_ok:
-        draft.pop("reason", None)
-        _save_draft(request, draft)
+    draft = BookingDraft(request)
+    if request.method == "POST" and draft.is_sent_again(request.POST.get("submission")):
+        return redirect("booking:confirmation" if draft.last_booking_id else "booking:start")
+    if not draft.is_complete:
+        return redirect(draft.next_step)
+    if not draft.reason_is_offered:
+        draft.forget("reason")
         messages.error(request, _("Choose what brings you to the clinic again: the list has changed."))
         return redirect("booking:reason")
-    draft.setdefault("submission", secrets.token_urlsafe(16))
+    form = ConsentForm(request.POST or None, initial={"submission": draft.submission()})
+    if request.method == "POST" and form.is_valid():
+        return _book(request, draft, form)
+    return _check_page(request, draft, form)
+
+
+def _check_page(request, draft, form):
     privacy_notice = PrivacyNotice.current()
     if request.method == "GET":
         # The consent is to the notice this page links to, even if a newer one is published meanwhile.
-        draft["privacy_notice"] = privacy_notice.pk if privacy_notice else None
-    _save_draft(request, draft)
-
-    form = ConsentForm(request.POST or None, initial={"submission": draft["submission"]})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            outcome = _book(request, draft, condition)
-            if isinstance(outcome, HttpResponse):
-                return outcome
-            form.add_error(None, outcome)
+        draft.show_privacy_notice(privacy_notice)
     return render(
         request,
         "booking/check.html",
         {
             "form": form,
-            "draft": draft,
-            "chosen": _chosen_time(draft),
-            "condition": condition,
-            "something_else": draft.get("reason") == SOMETHING_ELSE,
-            "phone": PhoneNumber.from_string(draft["phone"]).as_international,
+            "draft": draft.answers,
+            "chosen": draft.starts_at,
+            "condition": draft.condition,
+            "something_else": draft.something_else,
+            "phone": PhoneNumber.from_string(draft.answers["phone"]).as_international,
             "privacy_notice": privacy_notice,
             "length": BookingSettings.load().assessment_minutes,
             "step": 4,
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 
-def _book(request, draft, condition):
-    """Book from a complete draft: a redirect on success or when the time is gone, else a message."""
+def _book(request, draft, form):
+    """Book from a complete draft, answering with the page that follows: confirmation, another time, or why not."""
     address = throttle.client_address(request)
-    contacts = (draft["phone"], draft["email"])
+    contacts = (draft.answers["phone"], draft.answers["email"])
     if throttle.is_limited("address", address) or throttle.is_limited("contact", *contacts):
         return render(request, "booking/too_many.html", status=429)
-    privacy_notice = PrivacyNotice.objects.filter(pk=draft.get("privacy_notice")).first()
+    privacy_notice = draft.privacy_notice
     if privacy_notice is None:
-        return _("Online booking is paused while the clinic updates its privacy notice. Please call or message us.")
-    if time.time() - draft.get("started", 0) < MINIMUM_SECONDS_TO_BOOK:
-        return _("Please check your answers, then select “Book assessment” again.")
+        form.add_error(
+            None, _("Online booking is paused while the clinic updates its privacy notice. Please call or message us.")
+        )
+        return _check_page(request, draft, form)
+    if draft.was_sent_too_soon():
+        form.add_error(None, _("Please check your answers, then select “Book assessment” again."))
+        return _check_page(request, draft, form)
     throttle.count("address", address)
-    starts_at = _chosen_time(draft)
+    starts_at = draft.starts_at
     try:
         booking = book_assessment(
             starts_at=starts_at,
-            patient_name=draft["patient_name"],
-            phone=draft["phone"],
-            email=draft["email"],
-            condition=condition,
-            note=draft.get("note", ""),
+            patient_name=draft.answers["patient_name"],
+            phone=draft.answers["phone"],
+            email=draft.answers["email"],
+            condition=draft.condition,
+            note=draft.answers.get("note", ""),
             language=request.LANGUAGE_CODE,
             privacy_notice=privacy_notice,
         )
     except (TimeTaken, TimeNotOpen) as error:
-        draft.pop("starts_at")
-        draft.pop("submission", None)
-        _save_draft(request, draft)
-        request.session["booking_time_taken"] = starts_at.isoformat()
+        draft.time_was_taken()
         if isinstance(error, TimeTaken):
             messages.error(request, _("That time was just taken. Choose another time: your details are kept."))
         else:
             messages.error(request, _("That time can no longer be booked online. Choose another time: your details are kept."))
         return redirect(reverse("booking:start") + f"?day={starts_at.date().isoformat()}")
     throttle.count("contact", *contacts)
-    request.session.pop(DRAFT, None)
-    remember_briefly(request, LAST_BOOKING, booking.pk)
+    draft.booked(booking)
     return redirect("booking:confirmation")
 
 
 @never_cache
 def confirmation(request):
-    booking = Booking.objects.filter(pk=recalled(request, LAST_BOOKING)).select_related("condition").first()
+    booking = Booking.objects.filter(pk=BookingDraft(request).last_booking_id).select_related("condition").first()
     if booking is None:
         return redirect("booking:start")
     return render(request, "booking/confirmation.html", _booking_context(booking))

@@ -159,6 +159,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the clinic is told of new bookings and data requests: the address
 # staff set in Booking settings (or the clinic's email).
 CLINIC_INBOX = "booking.emails.clinic_address"
+BOOKING_MINIMUM_SECONDS = env.int("BOOKING_MINIMUM_SECONDS", default=8)  # booked sooner after choosing a time: a bot
 
 # Phone numbers typed without a country code are read as Mexican; US numbers
 # are tried next (see booking.forms), and all are stored in E.164.

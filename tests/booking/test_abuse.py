@@ -52,8 +52,8 @@ def test_a_form_sent_faster_than_a_person_can_type_is_asked_again(client, bookin
     assert Booking.objects.count() == 0
 
 
-def test_too_many_bookings_for_one_email_get_a_friendly_page(client, booking_rules, clinic_content, monkeypatch):
-    monkeypatch.setattr("booking.views.MINIMUM_SECONDS_TO_BOOK", 0)
+def test_too_many_bookings_for_one_email_get_a_friendly_page(client, booking_rules, clinic_content, settings):
+    settings.BOOKING_MINIMUM_SECONDS = 0
     for _ in range(3):
         submission = walk_to_check(client)
         assert client.post("/book/check/", {"submission": submission, "consent": "on"}).status_code == 302
@@ -64,8 +64,10 @@ def test_too_many_bookings_for_one_email_get_a_friendly_page(client, booking_rul
     assert Booking.objects.count() == 3
 
 
-def test_too_many_attempts_from_one_address_get_a_friendly_page(client, booking_rules, clinic_content, monkeypatch):
-    monkeypatch.setattr("booking.views.MINIMUM_SECONDS_TO_BOOK", 0)
+def test_too_many_attempts_from_one_address_get_a_friendly_page(
+    client, booking_rules, clinic_content, monkeypatch, settings
+):
+    settings.BOOKING_MINIMUM_SECONDS = 0
     monkeypatch.setitem(__import__("clinic.throttle", fromlist=["LIMITS"]).LIMITS, "address", (2, 3600))
     for n in range(2):
         submission = walk_to_check(client, {**DETAILS, "email": f"person{n}@example.com", "phone": f"664 123 45{n:02d}"})
@@ -74,16 +76,16 @@ def test_too_many_attempts_from_one_address_get_a_friendly_page(client, booking_
     assert client.post("/book/check/", {"submission": submission, "consent": "on"}).status_code == 429
 
 
-def test_the_cache_never_holds_a_phone_or_email_in_the_clear(client, booking_rules, clinic_content, monkeypatch):
-    monkeypatch.setattr("booking.views.MINIMUM_SECONDS_TO_BOOK", 0)
+def test_the_cache_never_holds_a_phone_or_email_in_the_clear(client, booking_rules, clinic_content, settings):
+    settings.BOOKING_MINIMUM_SECONDS = 0
     submission = walk_to_check(client)
     client.post("/book/check/", {"submission": submission, "consent": "on"})
     keys = " ".join(str(key) for key in cache._cache)  # the local-memory cache of the tests
     assert "ana@example.com" not in keys and "6641234567" not in keys
 
 
-def test_patient_data_never_reaches_the_logs_or_urls(client, booking_rules, clinic_content, monkeypatch, caplog):
-    monkeypatch.setattr("booking.views.MINIMUM_SECONDS_TO_BOOK", 0)
+def test_patient_data_never_reaches_the_logs_or_urls(client, booking_rules, clinic_content, settings, caplog):
+    settings.BOOKING_MINIMUM_SECONDS = 0
     caplog.set_level(logging.DEBUG)
     walk_to_check(client)
     client.post("/book/details/", {**DETAILS, "email": "bad"})  # an error on the way

@@ -16,8 +16,8 @@ DETAILS = {"patient_name": "Ana López", "phone": "664 123 4567", "email": "ana@
 
 
 @pytest.fixture(autouse=True)
-def no_minimum_time(monkeypatch):
-    monkeypatch.setattr("booking.views.MINIMUM_SECONDS_TO_BOOK", 0)
+def no_minimum_time(settings):
+    settings.BOOKING_MINIMUM_SECONDS = 0
 
 
 def first_day(client):

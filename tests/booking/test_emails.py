@@ -9,9 +9,10 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
-from booking.emails import build_message, queue_emails
+from booking.emails import build_message
 from booking.models import Booking, BookingSettings, OutgoingEmail
 from booking.services import cancel_booking, confirm_booking, decline_booking
+from booking.tasks import queue_emails
 
 from .smtp_sink import SMTPSink
 

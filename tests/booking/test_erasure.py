@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from booking.erasure import ErasureRefused, erase_personal_data
 from booking.models import Booking, OutgoingEmail, Practitioner
-from booking.services import remove_old_personal_data
+from booking.retention import remove_old_personal_data
 from booking.tasks import deliver_email
 from clinic_site.staff_groups import RECEPTION
 from conditions.models import Condition
@@ -382,9 +382,9 @@ def test_an_editor_cannot_delete_a_persons_data(editor_client, maria, deletion_r
 
 
 def test_it_is_refused_while_the_person_has_an_upcoming_booking_until_it_is_cancelled_and_they_are_told(
-    desk, maria, deletion_request, run_worker, mailoutbox, monkeypatch
+    desk, maria, deletion_request, run_worker, mailoutbox, settings
 ):
-    monkeypatch.setattr("booking.views.MINIMUM_SECONDS_TO_BOOK", 0)
+    settings.BOOKING_MINIMUM_SECONDS = 0
     visitor = Client()
     start_booking_online(visitor, "María Fernanda López", "664 123 4567", "maria.lopez@example.com")
     visitor.post("/book/reason/", {"reason": "other"})

@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from booking.availability import open_times
 from booking.models import Booking, OutgoingEmail
+from booking.retention import remove_old_personal_data
 from booking.services import (
     mark_attended,
     mark_no_show,
     move_booking,
-    remove_old_personal_data,
     send_due_reminders,
 )
 from clinic_site.staff_groups import RECEPTION
@@ -131,6 +131,18 @@ def test_attended_and_no_show_follow_the_allowed_transitions(booking_rules):
     with pytest.raises(InvalidTransition):
         mark_attended(requested)
     assert not OutgoingEmail.objects.exists()  # none of these email the patient
+
+
+def test_attended_or_not_is_refused_before_the_assessment_starts_whoever_asks(booking_rules):
+    from booking.models import InvalidTransition
+
+    upcoming = make_booking(timezone.now() + timedelta(hours=2))
+    for mark in (mark_attended, mark_no_show):
+        with pytest.raises(InvalidTransition, match="The assessment has not started yet."):
+            mark(upcoming)
+    upcoming.refresh_from_db()
+    assert upcoming.status == Booking.Status.CONFIRMED
+    assert mark_attended(upcoming, now=upcoming.starts_at).status == Booking.Status.ATTENDED
 
 
 def test_old_bookings_lose_personal_data_and_keep_what_the_accounts_need(booking_rules):

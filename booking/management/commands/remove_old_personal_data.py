@@ -8,7 +8,7 @@ The period is "keep patients' details for (months)" in Booking settings
 
 from django.core.management.base import BaseCommand
 
-from booking.services import remove_old_personal_data
+from booking.retention import remove_old_personal_data
 
 
 class Command(BaseCommand):

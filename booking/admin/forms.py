@@ -13,7 +13,7 @@ from clinic.forms import MexicanOrUSPhoneField
 from conditions.models import Condition
 from privacy.models import PrivacyNotice
 
-from .forms import SOMETHING_ELSE
+from ..forms import SOMETHING_ELSE
 
 
 def open_time_choices(days):
@@ -36,6 +36,8 @@ class OpenTimeField(forms.ChoiceField):
     Any well-formed time is accepted here: between showing the page and
     saving, a time can be taken or closed, and the booking services are what
     decide (raising TimeTaken or TimeNotOpen), so staff get the real reason.
+    So the form checks a time without its list; the page offers the list
+    (`offer`) only to show it, once it knows whether the time was had.
     """
 
     def valid_value(self, value):
@@ -76,12 +78,8 @@ class MoveForm(forms.Form):
         error_messages={"required": _("Choose the new time.")},
     )
 
-    def __init__(self, *args, open_times_by_day, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.offer(open_times_by_day)
-
     def offer(self, open_times_by_day):
-        """List these open times, e.g. afresh after the chosen one was taken."""
+        """List these open times ({date: [OpenTime]}) to choose from."""
         self.fields["starts_at"].choices = open_time_choices(open_times_by_day)
 
 
@@ -118,9 +116,8 @@ class PhoneBookingForm(forms.Form):
         error_messages={"required": _("Ask the patient to agree to the processing of their health data before booking.")},
     )
 
-    def __init__(self, *args, open_times_by_day, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.offer(open_times_by_day)
         self.conditions = {str(condition.pk): condition for condition in Condition.objects.published()}
         self.fields["reason"].choices = [
             ("", "---------"),
@@ -135,7 +132,7 @@ class PhoneBookingForm(forms.Form):
             ) % {"version": self.privacy_notice.version}
 
     def offer(self, open_times_by_day):
-        """List these open times, e.g. afresh after the chosen one was taken."""
+        """List these open times ({date: [OpenTime]}) to choose from."""
         self.fields["starts_at"].choices = [("", "---------"), *open_time_choices(open_times_by_day)]
 
     def clean_patient_name(self):

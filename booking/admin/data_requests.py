@@ -4,7 +4,7 @@ The request and its admin belong to privacy; the data to delete is the
 bookings', so this app extends privacy's admin with the action.
 """
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -14,8 +14,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from privacy.admin import DataRequestAdmin as PrivacyDataRequestAdmin
+from privacy.models import DataRequest
 
-from .erasure import ErasureRefused, erase_personal_data, find_personal_data
+from ..erasure import ErasureRefused, erase_personal_data, find_personal_data
 
 
 class DataRequestAdmin(PrivacyDataRequestAdmin):
@@ -81,3 +82,7 @@ class DataRequestAdmin(PrivacyDataRequestAdmin):
             "back_url": self._change_url(data_request),
         })
 
+
+# Privacy's own admin for the requests, replaced by this one with the bookings' part of the job.
+admin.site.unregister(DataRequest)
+admin.site.register(DataRequest, DataRequestAdmin)

@@ -1,5 +1,10 @@
+import os
+import shutil
 import signal
-from datetime import datetime, timedelta
+import subprocess
+import sys
+from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -7,13 +12,14 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from booking import availability
-from booking.models import Booking, Practitioner
+from booking.models import Booking, BookingSettings, OpeningHours, Practitioner
 from booking.services import book_assessment
 from clinic.models import Clinic
 from clinic_site.staff_groups import CLINIC_EDITORS
 from conditions.models import Condition, ServicePage
 from privacy.models import PrivacyNotice
-from tests.helpers import staff_member
+from tests.helpers import load_clinic_content, staff_member
+from tests.snapshot import Snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -24,10 +30,58 @@ def english_between_tests():
     translation.activate("en")
 
 
+def set_up_first(request, *names):
+    """Set up, before the calling fixture writes, those of `names` the test also uses.
+
+    Fixtures that write the same tables run in one order, whatever order a test
+    names them in: the clinic's content, then the booking rules over it, then
+    the single rows (a clinic, a practitioner, a notice, a condition).
+    """
+    for name in names:
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+
+
+@pytest.fixture(scope="session")
+def clinic_content_snapshot(django_db_setup, django_db_blocker):
+    """What load_clinic_content writes into an empty database: run once per test run, then rolled back."""
+    with django_db_blocker.unblock():
+        return Snapshot.of(load_clinic_content)
+
+
 @pytest.fixture
-def clinic_content(db):
-    call_command("load_clinic_content", stdout=open("/dev/null", "w"))
+def clinic_content(db, clinic_content_snapshot):
+    """The clinic's starting content, as load_clinic_content writes it into an empty database.
+
+    Written back from the snapshot: a query a table, not the command's 169.
+    Where the test has already written to some of those tables, the command
+    itself runs instead, keeping what is there as it always does.
+    """
+    if clinic_content_snapshot.can_restore():
+        clinic_content_snapshot.restore()
+    else:
+        load_clinic_content()
     return ServicePage.objects.get()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory):
+    """An SQLite file migrated by the production settings in their own process, once a run; copy it, never open it."""
+    path = tmp_path_factory.mktemp("migrated") / "db.sqlite3"
+    environment = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "DATABASE_URL"}}
+    environment.update({"DJANGO_SETTINGS_MODULE": "clinic_site.settings", "SECRET_KEY": "migrating-only-not-a-secret",
+                        "DATABASE_URL": f"sqlite:///{path}"})
+    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input"], cwd=Path(__file__).resolve().parents[1],
+                   env=environment, check=True, capture_output=True, timeout=120)
+    return path
+
+
+@pytest.fixture
+def migrated_database_url(migrated_sqlite_file, tmp_path):
+    """A DATABASE_URL for a production process of its own: a fresh copy of the migrated file, in this test's folder."""
+    copy = tmp_path / "db.sqlite3"
+    shutil.copyfile(migrated_sqlite_file, copy)
+    return f"sqlite:///{copy}"
 
 
 @pytest.fixture
@@ -43,22 +97,21 @@ def editor_client(client, editor):
 
 
 @pytest.fixture
-def booking_rules(db):
-    """A clinic open 08:00–20:00 every day with one practitioner, a privacy notice and default rules."""
-    from datetime import time
+def booking_rules(request, db):
+    """A clinic open 08:00–20:00 every day with one practitioner, a privacy notice and default rules.
 
-    from booking.models import BookingSettings, OpeningHours, Practitioner
-    from clinic.models import Clinic
-    from privacy.models import PrivacyNotice
-
-    # Replaces whatever load_clinic_content set, whichever fixture ran first.
+    With the clinic's content these rules replace the content's, and the
+    content's clinic gets the clinic's email, the address new requests go to.
+    """
+    set_up_first(request, "clinic_content")
     Clinic.objects.get_or_create(defaults={"name": "Return to Running", "email": "clinic@example.com"})
-    BookingSettings.objects.all().delete()
+    Clinic.objects.filter(email="").update(email="clinic@example.com")  # the content's clinic has none
+    # The singleton's key makes this an update where the content wrote the row.
+    BookingSettings(assessment_minutes=60, minimum_notice_hours=12, horizon_days=28).save()
     OpeningHours.objects.all().delete()
-    Practitioner.objects.all().delete()
-    BookingSettings.objects.create(assessment_minutes=60, minimum_notice_hours=12, horizon_days=28)
     for weekday in range(7):
         OpeningHours.objects.create(weekday=weekday, opens=time(8), closes=time(20))
+    Practitioner.objects.all().delete()
     Practitioner.objects.create(name="Dra. Ruiz", position=1)
     PrivacyNotice.objects.get_or_create(version=1, defaults={"title": "Privacy notice", "body": "How we use your data."})
     return BookingSettings.objects.get()
@@ -91,8 +144,10 @@ TIJUANA = ZoneInfo("America/Tijuana")
 
 
 @pytest.fixture
-def clinic(db):
-    return Clinic.objects.create(
+def clinic(request, db):
+    """The clinic with its address, numbers and email: written over the one row, whatever was there."""
+    set_up_first(request, "clinic_content", "booking_rules")
+    clinic = Clinic(
         name="Return to Running",
         street_address="Paseo de los Héroes 9350",
         postal_code="22010",
@@ -100,22 +155,32 @@ def clinic(db):
         whatsapp="+52 664 765 4321",
         email="hola@returntorunning.example",
     )
+    clinic.save()  # the singleton's key, so an update where the row exists
+    return clinic
 
 
 @pytest.fixture
-def practitioner(db):
+def practitioner(request, db):
+    """Ana Ruiz; beside the practitioner of the booking rules or the content where a test has those too."""
+    set_up_first(request, "clinic_content", "booking_rules")
     return Practitioner.objects.create(name="Ana Ruiz")
 
 
 @pytest.fixture
-def privacy_notice(db):
-    return PrivacyNotice.objects.create(
-        version=1, title="Privacy notice", body="How we use your data.", published_at=timezone.now() - timedelta(days=1)
+def privacy_notice(request, db):
+    """Version 1, published yesterday; the content's or the rules' version 1 where a test has those too."""
+    set_up_first(request, "clinic_content", "booking_rules")
+    notice, _created = PrivacyNotice.objects.get_or_create(
+        version=1,
+        defaults={"title": "Privacy notice", "body": "How we use your data.",
+                  "published_at": timezone.now() - timedelta(days=1)},
     )
+    return notice
 
 
 @pytest.fixture
-def knee_condition(db):
+def knee_condition(request, db):
+    set_up_first(request, "clinic_content")
     return Condition.objects.create(name="Runner's knee", slug="runners-knee", summary="Pain around the kneecap.")
 
 
@@ -161,11 +226,7 @@ def booking(make_booking):
 
 @pytest.fixture
 def book(clinic, booking_rules, patient_details):
-    """Book the first open time the way the booking form does.
-
-    `clinic` comes before `booking_rules` so the rules find this clinic, with
-    its WhatsApp number and email, rather than making a bare one.
-    """
+    """Book the first open time the way the booking form does, at the clinic with its WhatsApp number and email."""
 
     def book_first_open_time(**details):
         starts_at = availability.open_times()[0].starts_at

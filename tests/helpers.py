@@ -1,7 +1,10 @@
 """Small helpers the tests share."""
 
 import html
+import io
 import re
+
+from django.core.management import call_command
 
 from conditions.models import Condition, PatientKind, Stage
 from conditions.seed import seed_path
@@ -14,6 +17,11 @@ def page_text(response):
     body = re.sub(r"<script\b.*?</script>", " ", body, flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", " ", body))
     return re.sub(r"\s+", " ", text)
+
+
+def load_clinic_content():
+    """The real command, its report kept out of the test's output."""
+    call_command("load_clinic_content", stdout=io.StringIO())
 
 
 def seed_lines(language="en"):

@@ -95,11 +95,10 @@ def admin_addresses():
 # 1. With the requirement on, a password alone opens nothing.
 
 
-def test_with_debug_off_a_staff_user_without_a_second_factor_cannot_reach_the_admin(tmp_path):
+def test_with_debug_off_a_staff_user_without_a_second_factor_cannot_reach_the_admin(migrated_database_url):
     """The production settings themselves, in their own process: no tests/settings.py in between."""
     script = (
         "import django; django.setup();"
-        "from django.core.management import call_command; call_command('migrate', verbosity=0);"
         "from django.contrib.auth.models import User;"
         "User.objects.create_user('desk', password='a-long-test-password', is_staff=True);"
         "from django.test import Client; c = Client();"
@@ -108,7 +107,7 @@ def test_with_debug_off_a_staff_user_without_a_second_factor_cannot_reach_the_ad
         "print(signed_in.status_code, front_page.status_code, front_page['Location'])"
     )
     environment = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "a-production-like-secret-key-for-this-test-only-24680",
-                   "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "ALLOWED_HOSTS": "testserver",
+                   "DATABASE_URL": migrated_database_url, "ALLOWED_HOSTS": "testserver",
                    "DJANGO_SETTINGS_MODULE": "clinic_site.settings"}
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=environment,
                             capture_output=True, text=True, timeout=120)

@@ -18,14 +18,12 @@ from django.utils.translation import gettext as _
 
 from clinic.forms import MexicanOrUSPhoneField
 from privacy.models import DataRequest
+from privacy.views import DATA_REQUEST as LAST_DATA_REQUEST
 
 from .calendar import when_label
 from .draft import BookingDraft
 from .models import Booking, OutgoingEmail
 from .retention import clear_personal_data
-
-# Which data request a browser has just sent: the key privacy/views.py (DATA_REQUEST) keeps it under.
-LAST_DATA_REQUEST = "privacy_data_request"
 
 # Emails that tell the patient what happened to a booking: they must go out before the address is gone.
 TELLS_THE_PATIENT = [OutgoingEmail.Kind.CANCELLED, OutgoingEmail.Kind.DECLINED]

@@ -149,7 +149,7 @@ def find_personal_data(data_request, lock=False):
     found.bookings.sort(key=lambda booking: booking.starts_at)
     found.history_rows = Booking.history.filter(id__in=ids).count()
     found.unsent_emails = list(
-        OutgoingEmail.objects.unsent().filter(booking_id__in=found.existing_booking_ids).select_related("booking")
+        OutgoingEmail.objects.pending().filter(booking_id__in=found.existing_booking_ids).select_related("booking")
     )
     found.other_requests = _other_requests(data_request, email, phone)
     found.session_keys = _sessions_holding(

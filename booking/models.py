@@ -15,6 +15,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from clinic.models import SingletonModel
+from clinic.outbox import Delivery, DeliveryQuerySet
 from conditions.models import Condition
 from privacy.models import PrivacyNotice
 
@@ -356,17 +357,21 @@ class Booking(models.Model):
         return self.is_active and self.starts_at - now >= cutoff
 
 
-class OutgoingEmailQuerySet(models.QuerySet):
+class OutgoingEmailQuerySet(DeliveryQuerySet):
     def unsent(self):
-        """Still to go out: neither sent nor overtaken by a later change."""
+        """Not sent and not overtaken by a later change: waiting, being sent, or failed for good."""
         return self.filter(sent_at__isnull=True, overtaken_at__isnull=True)
 
+    def pending(self):
+        return super().pending().filter(overtaken_at__isnull=True)
 
-class OutgoingEmail(models.Model):
+
+class OutgoingEmail(Delivery):
     """One email a booking causes, kept until it has gone out.
 
     The row is written in the booking's own transaction; a durable task sends
-    it and retries with backoff while the mail server is unreachable.
+    it, retries with backoff while the mail server is unreachable, and sends
+    it again if its worker dies (clinic.outbox).
     """
 
     class Kind(models.TextChoices):
@@ -380,18 +385,15 @@ class OutgoingEmail(models.Model):
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails", verbose_name=_("booking"))
     kind = models.CharField(_("email"), max_length=24, choices=Kind.choices)
-    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    # Only the exception's class name: a mail server's message can quote the patient's address.
-    last_error = models.CharField(_("last error"), max_length=120, blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     overtaken_at = models.DateTimeField(
         _("not sent: out of date"),
         null=True,
         blank=True,
         help_text=_("A later change made this email wrong before it could go out, e.g. a confirmation after a cancellation."),
     )
+
+    message_id_label = "booking-email"
+    task_path = "booking.tasks.deliver_email"
 
     objects = OutgoingEmailQuerySet.as_manager()
 
@@ -407,6 +409,10 @@ class OutgoingEmail(models.Model):
     @property
     def to_clinic(self):
         return self.kind == self.Kind.CLINIC_NEW_REQUEST
+
+    @property
+    def state(self):
+        return _("out of date") if self.overtaken_at and not self.sent_at else super().state
 
     @property
     def is_out_of_date(self):

@@ -20,7 +20,7 @@ def absolute_url(path):
 
 def retry_delay(attempts):
     """1, 2, 4, 8 … minutes between tries, never more than an hour."""
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+    return min(FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 10), LONGEST_WAIT)
 
 
 def clinic_inbox():

@@ -36,7 +36,8 @@ STAFF_GROUPS = {
             # Bookings are never deleted: cancelled, declined or, in time, anonymised.
             "booking": ("view", "add", "change"),
             "historicalbooking": READ_ONLY,
-            "outgoingemail": READ_ONLY,
+            # Change is only "send again" for an email that failed for good: nothing in an email is typed.
+            "outgoingemail": EDIT_ONLY,
             "closure": ALL,
             "openinghours": READ_ONLY,
             "practitioner": READ_ONLY,
@@ -47,6 +48,7 @@ STAFF_GROUPS = {
             # Requests also come by phone, email or at the desk. None is deleted: it is answered, and a
             # request to delete data clears its own details with the rest.
             "datarequest": ("view", "add", "change"),
+            "clinicnotice": EDIT_ONLY,
         },
         "clinic": {"clinic": READ_ONLY},
         "conditions": {"condition": READ_ONLY},

@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from clinic.admin import DeliveryAdmin
 from clinic.admin_translation import SpanishHintsMixin
 
-from .models import DataRequest, PrivacyNotice
+from .models import ClinicNotice, DataRequest, PrivacyNotice
 from .services import NOTICE_TEXTS, Outcome, publish_notice
 
 
@@ -296,3 +297,15 @@ class DataRequestAdmin(admin.ModelAdmin):
             % {"count": len(still_open)},
             messages.SUCCESS,
         )
+
+
+@admin.register(ClinicNotice)
+class ClinicNoticeAdmin(DeliveryAdmin):
+    list_display = ["data_request_link", "state", "attempts", "last_error", "created_at", "sent_at"]
+    list_select_related = ["data_request"]
+    fields = ["data_request_link", *DeliveryAdmin.delivery_fields]
+
+    @admin.display(description=_("data request"))
+    def data_request_link(self, notice):
+        url = reverse("admin:privacy_datarequest_change", args=[notice.data_request_id], current_app=self.admin_site.name)
+        return format_html('<a href="{}">{}</a>', url, notice.data_request)

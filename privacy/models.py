@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.outbox import Delivery, DeliveryQuerySet
 from clinic.text import paragraphs
 
 
@@ -143,3 +144,30 @@ class DataRequest(models.Model):
             received = timezone.localtime(self.received_at).date()
             self.answer_by = working_days_after(received, self.ANSWER_WITHIN_WORKING_DAYS)
         super().save(*args, **kwargs)
+
+
+class ClinicNoticeQuerySet(DeliveryQuerySet):
+    def pending(self):
+        """A request answered before its notice went out needs no notice."""
+        return super().pending().filter(data_request__status=DataRequest.Status.OPEN)
+
+
+class ClinicNotice(Delivery):
+    """The email telling the clinic a data request has arrived: its kind, deadline and admin link, nothing about the person."""
+
+    data_request = models.OneToOneField(
+        DataRequest, on_delete=models.CASCADE, related_name="clinic_notice", verbose_name=_("data request")
+    )
+
+    objects = ClinicNoticeQuerySet.as_manager()
+
+    message_id_label = "data-request"
+    task_path = "privacy.tasks.notify_clinic_of_data_request"
+
+    class Meta:
+        verbose_name = _("notice to the clinic")
+        verbose_name_plural = _("notices to the clinic")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return str(self.data_request)

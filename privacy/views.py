@@ -12,7 +12,7 @@ from clinic.sessions import recalled, remember_briefly
 
 from .forms import DataRequestForm
 from .models import DataRequest, PrivacyNotice
-from .tasks import notify_clinic_of_data_request
+from .tasks import queue_clinic_notice
 
 
 def privacy_notice(request):
@@ -63,7 +63,7 @@ def data_request(request):
                 return render(request, "privacy/data_request_refused.html", status=400)
             with transaction.atomic():
                 received = form.save()
-                notify_clinic_of_data_request.enqueue(received.pk)
+                queue_clinic_notice(received)
             # The confirmation page finds the request in the session: nothing about the patient goes in its URL.
             remember_briefly(request, DATA_REQUEST, received.pk)
             return redirect("privacy:data_request_received")

@@ -38,7 +38,7 @@ class OutgoingEmailInline(admin.TabularInline):
     model = OutgoingEmail
     extra = 0
     can_delete = False
-    fields = ["kind", "created_at", "sent_at", "attempts", "last_error", "next_attempt_at", "overtaken_at"]
+    fields = ["kind", "created_at", "sent_at", "attempts", "last_error", "next_attempt_at", "failed_at", "overtaken_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

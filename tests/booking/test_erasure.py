@@ -428,3 +428,15 @@ def test_it_is_refused_while_another_request_from_them_is_still_open(desk, delet
     assert DataRequest.objects.filter(full_name="María Fernanda López").count() == 2
     with pytest.raises(ErasureRefused):
         erase_personal_data(deletion_request, by=None)  # the rule is the service's, not only the page's
+
+
+def test_a_cancellation_email_that_failed_for_good_no_longer_holds_up_the_deletion(desk, maria, deletion_request):
+    cancelled = Booking.objects.filter(status=Booking.Status.CANCELLED).first()
+    failed = OutgoingEmail.objects.create(booking=cancelled, kind=OutgoingEmail.Kind.CANCELLED, failed_at=timezone.now())
+
+    assert erase(desk, deletion_request).status_code == 302
+
+    deletion_request.refresh_from_db()
+    failed.refresh_from_db()
+    assert deletion_request.erased_at is not None
+    assert failed.overtaken_at is not None  # never sent again with the details gone

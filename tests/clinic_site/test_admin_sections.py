@@ -20,7 +20,7 @@ def test_the_clinics_details_sit_with_the_rest_of_the_sites_content(admin_client
 def test_privacy_is_a_section_of_its_own(admin_client):
     listed = sections(admin_client.get("/admin/"))
 
-    assert set(listed["Privacy"]) == {"PrivacyNotice", "DataRequest"}
+    assert set(listed["Privacy"]) == {"PrivacyNotice", "DataRequest", "ClinicNotice"}
     assert not {"PrivacyNotice", "DataRequest"} & set(listed["Bookings"])
 
 

@@ -16,7 +16,7 @@ from booking.emails import clinic_address
 from booking.models import Booking
 from clinic.clock import clinic_date
 from clinic_site.staff_groups import RECEPTION
-from privacy.models import DataRequest, PrivacyNotice, working_days_after
+from privacy.models import ClinicNotice, DataRequest, PrivacyNotice, working_days_after
 from privacy.tasks import notify_clinic_of_data_request
 from tests.helpers import page_text, staff_member
 
@@ -316,21 +316,23 @@ def test_the_patients_details_never_appear_in_a_url_or_the_clinics_email(
 
 def test_the_clinics_notice_is_retried_while_the_mail_server_is_down(booking_rules, monkeypatch, mailoutbox):
     data_request = DataRequest.objects.create(kind=DataRequest.Kind.ACCESS, full_name="Ana", email="ana@example.com")
+    notice = ClinicNotice.objects.create(data_request=data_request)
 
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
-    assert notify_clinic_of_data_request.call(data_request.pk) == "retrying"
+    assert notify_clinic_of_data_request.call(notice.pk) == "retrying"
     [retry] = DBTaskResult.objects.filter(
         status=TaskResultStatus.READY, task_path="privacy.tasks.notify_clinic_of_data_request"
     )
     assert retry.run_after > timezone.now()
-    assert retry.args_kwargs["args"] == [data_request.pk, 2]
+    assert retry.args_kwargs["args"] == [notice.pk]
 
     monkeypatch.undo()
-    assert notify_clinic_of_data_request.call(data_request.pk, 2) == "sent"
+    assert notify_clinic_of_data_request.call(notice.pk) == "sent"
     assert len(mailoutbox) == 1
+    assert notify_clinic_of_data_request.call(notice.pk) == "nothing to send"
 
 
 # Data requests in the admin

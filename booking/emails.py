@@ -32,9 +32,10 @@ ACTIVE_KINDS = {Kind.RECEIVED, Kind.CONFIRMED, Kind.CHANGED, Kind.REMINDER}
 
 
 def clinic_address():
+    """Where the clinic hears of new requests: Booking settings, else Clinic details, else the operator's address."""
     rules = BookingSettings.load()
     clinic = Clinic.load()
-    return rules.notification_email or clinic.email or settings.DEFAULT_FROM_EMAIL
+    return rules.notification_email or clinic.email or settings.CLINIC_NOTIFICATION_EMAIL or settings.DEFAULT_FROM_EMAIL
 
 
 def build_message(outgoing):

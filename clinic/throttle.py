@@ -1,15 +1,19 @@
 """Rate limits on booking, kept in Django's cache.
 
 Keys are keyed hashes, so neither an address nor a phone number or email is
-ever written to the cache in the clear.
+ever written to the cache in the clear. A cache that is down never stops a
+booking: the limits are off (and the log says so) until it answers again.
 """
 
 import functools
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+
+logger = logging.getLogger(__name__)
 
 # (what is counted, how many, within how many seconds)
 LIMITS = {
@@ -73,16 +77,26 @@ def _trusted_networks(proxies):
 
 def is_limited(kind, *values):
     limit, _seconds = LIMITS[kind]
-    return any((cache.get(_key(kind, value)) or 0) >= limit for value in values if value)
+    try:
+        return any((cache.get(_key(kind, value)) or 0) >= limit for value in values if value)
+    except Exception:  # noqa: BLE001 - whatever the cache's client raises, the patient goes on
+        logger.warning("Rate limits are off: the cache is not answering", exc_info=True)
+        return False
 
 
 def count(kind, *values):
     _limit, seconds = LIMITS[kind]
-    for value in values:
-        if value:
-            key = _key(kind, value)
-            cache.add(key, 0, seconds)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, seconds)
+    try:
+        for value in values:
+            if value:
+                _count(_key(kind, value), seconds)
+    except Exception:  # noqa: BLE001 - as in is_limited
+        logger.warning("Rate limits are off: the cache is not answering", exc_info=True)
+
+
+def _count(key, seconds):
+    cache.add(key, 0, seconds)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, seconds)

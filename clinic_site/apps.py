@@ -17,8 +17,12 @@ class ClinicSiteConfig(AppConfig):
     verbose_name = _("Clinic site")
 
     def ready(self):
+        from . import checks, page_cache  # noqa: F401 - importing registers the deployment checks
         from .staff_groups import create_staff_groups
 
         # Permissions only exist once every app has migrated, so the groups are
         # (re)built after migrate rather than in a data migration.
         post_migrate.connect(create_staff_groups, dispatch_uid="create_staff_groups")
+        page_cache.connect_receivers()
+        # Every deploy migrates, and a data migration changes pages without sending a signal.
+        post_migrate.connect(page_cache.deployed, dispatch_uid="page_cache_deployed")

@@ -5,6 +5,7 @@ environment variable (see README.md); the defaults are the safe ones.
 """
 
 import ipaddress
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -64,9 +65,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clinic_site.request_id.RequestIdMiddleware",  # first, so every log line a request causes carries its id
+    # /healthz answers here, before the HTTPS redirect and the host check a probe by address would fail.
+    "clinic_site.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clinic_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session, so a cached page is stored as every later middleware left it
+    # (cookies included, and refused for them) and served without any of them.
+    "clinic_site.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "clinic_site.admin_language.AdminLanguageMiddleware",  # the admin in the language its user chose
@@ -135,7 +142,30 @@ WSGI_APPLICATION = "clinic_site.wsgi.application"
 # SQLite in the project folder unless DATABASE_URL names another database
 # (postgres://user@host:5432/name in production).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Each gunicorn worker keeps its connection for a minute instead of opening one
+# per request (about twice the pages a second here), checked before reuse.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DEBUG else 60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that accepts connections and never answers must cost a page a
+    # few seconds, not gunicorn's whole timeout: give up connecting after
+    # DATABASE_CONNECT_TIMEOUT, and let the server end any statement after
+    # DATABASE_STATEMENT_TIMEOUT (shorter than gunicorn's 30 s) and any
+    # transaction left idle by a stuck process. 0 turns a limit off, e.g. for a
+    # long migration: DATABASE_STATEMENT_TIMEOUT=0 python manage.py migrate.
+    _statement_ms = int(env.float("DATABASE_STATEMENT_TIMEOUT", default=15) * 1000)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+            "options": f"-c statement_timeout={_statement_ms} -c idle_in_transaction_session_timeout=60000",
+            # A connection whose server has gone quiet is dropped by the kernel, not waited on for ever.
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 20000,
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue for the lock at BEGIN instead of failing half-way through a
     # booking with "database is locked"; WAL lets pages read meanwhile.
@@ -144,21 +174,45 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that is down or slow costs each request a fraction of a second:
+    # rate limits and the page cache then carry on without it (clinic.throttle).
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_connect_timeout": env.float("CACHE_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("CACHE_TIMEOUT", default=0.5),
+            "retry_on_timeout": False,
+        }
+    )
+# Public pages for visitors without a session come from that cache (clinic_site/page_cache.py);
+# saving content in the admin forgets the pages showing it at once. The lifetime bounds how long
+# an edit made any other way (a shell, an update() that sends no signal) can go unseen. 0: off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
 # Outgoing email is queued in the database with the booking that causes it and
-# sent by `manage.py db_worker`, so a mail server that is down delays mail
+# sent by `manage.py worker`, so a mail server that is down delays mail
 # without losing it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # EMAIL_URL: smtp+tls://user:password@smtp.example.com:587 (django-environ's form).
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# An email claimed by a worker for longer than this was left by a worker that
+# died mid-send, and is sent again (clinic.outbox): longer than any send takes.
+EMAIL_ABANDONED_AFTER = env.int("EMAIL_ABANDONED_AFTER", default=max(180, EMAIL_TIMEOUT * 6))
+# A mail server still failing after this many hours of retries fails the email
+# for good: staff see it on the admin's front page and can send it again.
+EMAIL_GIVE_UP_AFTER_HOURS = env.float("EMAIL_GIVE_UP_AFTER_HOURS", default=48)
 # The site's own address, for links in emails and calendar files.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The release being run, written into backups' manifests (e.g. the deployed git tag).
+APP_VERSION = env("APP_VERSION", default="")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Return to Running <citas@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the clinic is told of new bookings and data requests: the address
 # staff set in Booking settings (or the clinic's email).
 CLINIC_INBOX = "booking.emails.clinic_address"
+# Until staff set an address in Booking settings or Clinic details, new requests go here.
+CLINIC_NOTIFICATION_EMAIL = env("CLINIC_NOTIFICATION_EMAIL", default="")
 BOOKING_MINIMUM_SECONDS = env.int("BOOKING_MINIMUM_SECONDS", default=8)  # booked sooner after choosing a time: a bot
 
 # Phone numbers typed without a country code are read as Mexican; US numbers
@@ -202,6 +256,29 @@ STORAGES = {
     },
 }
 
+# Uploaded files: a folder on this host (served by the proxy at /media/), or,
+# for several app hosts, an S3-compatible bucket all of them share.
+MEDIA_URL = env("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_S3_BUCKET = env("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            # Any S3-compatible service: AWS, Cloudflare R2, Backblaze B2, DigitalOcean Spaces, MinIO.
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("MEDIA_S3_REGION", default="") or None,
+            "access_key": env("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "custom_domain": env("MEDIA_S3_CUSTOM_DOMAIN", default="") or None,
+            # The site's pictures are public; an upload never replaces another of the same name.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+
 # Security. Production runs behind TLS; the proxy tells us the scheme.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The proxies in front of the site: X-Forwarded-For is read only from these,
@@ -232,17 +309,78 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60
 X_FRAME_OPTIONS = "DENY"
 
-# One handler for everything, runserver's request lines and Django's "Not
-# Found: /path" warnings included, and none of it with a private link in it.
+# One line per event on standard error, for the service manager's journal:
+# "time level logger [request id] message" with DEBUG on, one JSON object a
+# line with it off (timestamp, level, logger, message, request_id), for the
+# platform's log search; LOG_FORMAT=text|json chooses. gunicorn's own logs
+# follow the same rule (gunicorn.conf.py). No line holds a private link, a
+# query string, the request (and with it what a patient typed), or the values
+# an exception's message quotes (clinic_site.log_redaction).
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT: {LOG_FORMAT!r} is neither text nor json.")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"private_links": {"()": "clinic_site.log_redaction.RedactPrivateLinks"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["private_links"]}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # Django's own handlers for these would write unfiltered; theirs go to the root's.
+    "filters": {
+        "request_id": {"()": "clinic_site.request_id.RequestIdFilter"},
+        "patient_data": {"()": "clinic_site.log_redaction.KeepPatientDataOut"},
+        "private_links": {"()": "clinic_site.log_redaction.RedactPrivateLinks"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "text": {"()": "clinic_site.log_redaction.TextFormatter"},
+        "json": {"()": "clinic_site.log_redaction.JsonFormatter"},
+        "mail": {"format": "%(message)s\n\nRequest id: %(request_id)s (the same on the site's log lines)"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "level": LOG_LEVEL,
+            "filters": ["request_id", "patient_data"],
+            "formatter": LOG_FORMAT,
+        },
+        # A 500's traceback to ADMINS, its request reduced to method and path
+        # (clinic_site.error_reports), the subject's path without its private link.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "request_id", "private_links"],
+            "formatter": "mail",
+            "include_html": False,
+            "reporter_class": "clinic_site.error_reports.PatientSafeExceptionReporter",
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own handlers for these would write unfiltered; theirs go to the
+    # root's. Django's loggers stop at INFO whatever LOG_LEVEL says: at DEBUG,
+    # django.db.backends writes every query with its parameters, a patient's
+    # name and note among them.
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
     },
 }
+
+# Errors reach the clinic's operator: ADMINS ("Ana Ruiz <ana@clinic.example>,
+# ops@clinic.example") are emailed every 500, from SERVER_EMAIL, and with
+# SENTRY_DSN set errors go to Sentry too. Neither report holds what a patient
+# typed: every form value, query string, cookie and local variable is hidden
+# (clinic_site.error_reports).
+ADMINS = [(name, address) for name, address in getaddresses([env("ADMINS", default="")]) if name or address]
+for _name, _address in ADMINS:
+    if "@" not in _address:
+        raise ImproperlyConfigured(f"ADMINS: {_name or _address!r} has no email address; write Name <name@example.com>.")
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic_site.error_reports.PatientSafeExceptionReporterFilter"
+if _sentry_dsn := env("SENTRY_DSN", default=""):
+    # sentry-sdk is loaded only when it is used.
+    from clinic_site.error_reports import start_sentry
+
+    start_sentry(
+        _sentry_dsn,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -43,7 +43,6 @@ def set_language(request):
         response = django_set_language(request)
     return response
 
-__all__ = ["server_error", "set_language", "translate_url"]
 
 
 @require_GET

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone, translation
 
@@ -20,6 +21,12 @@ from conditions.models import Condition, ServicePage
 from privacy.models import PrivacyNotice
 from tests.helpers import load_clinic_content, staff_member
 from tests.snapshot import Snapshot
+
+
+@pytest.fixture(autouse=True)
+def empty_cache_between_tests():
+    """Pages (clinic_site/page_cache.py) and rate limits a test left in the cache are never seen by the next."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

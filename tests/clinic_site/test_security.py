@@ -255,9 +255,12 @@ def database_url(settings_dict):
     return f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}"
 
 
+@pytest.mark.parametrize("log_format", ["json", "text"])
 @pytest.mark.django_db(transaction=True)
-def test_gunicorn_started_as_the_readme_says_writes_no_token_in_its_access_log(booking):
+def test_gunicorn_started_as_the_readme_says_writes_no_token_in_its_access_log(booking, log_format):
+    import json
     import os
+    import re
     import subprocess
     import sys
     import time
@@ -274,36 +277,62 @@ def test_gunicorn_started_as_the_readme_says_writes_no_token_in_its_access_log(b
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": database_url(connection.settings_dict),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_FORMAT": log_format,
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "clinic_site.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
         cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    search = "q=Mar%C3%ADa+L%C3%B3pez&email=maria.lopez%40example.com"  # what staff search the admin for
     try:
-        paths = [booking.get_manage_url(), booking.get_manage_url() + "cancel/", f"/book/manage/{'x' * 43}/?t={booking.token}"]
-        statuses = []
+        paths = [booking.get_manage_url(), booking.get_manage_url() + "cancel/", f"/book/manage/{'x' * 43}/?t={booking.token}&{search}"]
+        statuses, request_ids = [], []
         for path in paths:
             for _attempt in range(100):
                 try:
                     request = urllib.request.Request(
-                        f"http://127.0.0.1:{port}{path}", headers={"Referer": f"http://127.0.0.1{booking.get_manage_url()}"}
+                        f"http://127.0.0.1:{port}{path}",
+                        headers={"Referer": f"http://127.0.0.1{booking.get_manage_url()}?{search}", "X-Request-ID": f"proxy-{len(statuses):04d}"},
                     )
-                    statuses.append(urllib.request.urlopen(request, timeout=5).status)
-                    break
+                    response = urllib.request.urlopen(request, timeout=5)
                 except urllib.error.HTTPError as error:
-                    statuses.append(error.code)
-                    break
+                    response = error
                 except OSError:
                     time.sleep(0.1)
+                    continue
+                statuses.append(response.status)
+                request_ids.append(response.headers["X-Request-ID"])
+                break
     finally:
         server.terminate()
         log = server.communicate(timeout=10)[0]
 
-    assert statuses[:2] == [200, 200]
-    access_lines = [line for line in log.splitlines() if '"GET ' in line]
-    assert len(access_lines) == 3, log
-    assert all("[private]" in line for line in access_lines)
+    assert statuses == [200, 200, 404]
+    assert request_ids == ["proxy-0000", "proxy-0001", "proxy-0002"]  # the proxy's ids, kept
     assert booking.token not in log
+    assert "q=" not in log and "Mar%C3%ADa" not in log and "maria.lopez" not in log and "?" not in log
+    if log_format == "json":
+        records = [json.loads(line) for line in log.splitlines()]  # every line, gunicorn's own and the site's
+        access = [record for record in records if record["logger"] == "gunicorn.access"]
+        assert [(record["path"], record["status"], record["request_id"]) for record in access] == [
+            ("/book/manage/[private]/", 200, "proxy-0000"),
+            ("/book/manage/[private]/cancel/", 200, "proxy-0001"),
+            ("/book/manage/[private]/", 404, "proxy-0002"),
+        ]
+        assert all(record["referrer"] == "/book/manage/[private]/" and record["method"] == "GET" for record in access)
+        assert all({"timestamp", "level", "logger", "message", "request_id"} <= set(record) for record in records)
+        assert any(record["logger"] == "gunicorn.error" for record in records)
+    else:
+        access_lines = [line for line in log.splitlines() if " gunicorn.access " in line]
+        assert len(access_lines) == 3, log
+        assert all(
+            re.fullmatch(
+                r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO gunicorn\.access \[proxy-\d{4}\] 127\.0\.0\.1 "
+                r'"GET /book/manage/\[private\]/(cancel/)?" \d{3} \d+ \d+ms "/book/manage/\[private\]/" "Python-urllib/[\d.]+"',
+                line,
+            )
+            for line in access_lines
+        ), access_lines
 
 
 def test_the_sites_own_request_log_writes_no_token(settings):
@@ -320,13 +349,14 @@ def test_the_sites_own_request_log_writes_no_token(settings):
     )
     saved = handler.setStream(stream)
     try:
-        logging.getLogger("django.server").info('"%s" %s %s', f"GET /es/reservar/gestionar/{token}/ HTTP/1.1", 200, 512)
+        logging.getLogger("django.server").info('"%s" %s %s', f"GET /es/reservar/gestionar/{token}/?q=Mar%C3%ADa HTTP/1.1", 200, 512)
         logging.getLogger("django.request").warning("Not Found: %s", f"/book/manage/{token}/cancel/")
     finally:
         handler.setStream(saved)
 
     assert token not in stream.getvalue()
     assert stream.getvalue().count("[private]") == 2
+    assert "?q=" not in stream.getvalue()  # runserver's request line without its query string
 
 
 # 7. The booking email as a spam channel.

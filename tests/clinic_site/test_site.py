@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
@@ -75,14 +76,73 @@ def test_the_site_refuses_to_start_with_debug_off_and_no_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+# Everything the README's Production section sets.
+PRODUCTION = {
+    "SECRET_KEY": "p" * 20 + "-production-like-secret-key-with-enough-variety-1234567890",
+    "ALLOWED_HOSTS": "clinic.example",
+    "CSRF_TRUSTED_ORIGINS": "https://clinic.example",
+    "SITE_URL": "https://clinic.example",
+    "EMAIL_URL": "smtp+tls://citas%40clinic.example:secret@smtp.clinic.example:587",
+    "DEFAULT_FROM_EMAIL": "Return to Running <citas@clinic.example>",
+    "CLINIC_NOTIFICATION_EMAIL": "recepcion@clinic.example",
+    "CACHE_URL": "redis://127.0.0.1:6379/0",
+}
+
+
 def test_production_settings_pass_the_deployment_checks(tmp_path):
     result = run_django(
         "manage.py", "check", "--deploy", "--fail-level", "WARNING",
-        env={"SECRET_KEY": "p" * 20 + "-production-like-secret-key-with-enough-variety-1234567890",
-             "ALLOWED_HOSTS": "clinic.example", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+        env={**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "left_out, named",
+    [
+        ("EMAIL_URL", "EMAIL_URL is not set"),
+        ("SITE_URL", "SITE_URL is 'http://127.0.0.1:8000'"),
+        ("DEFAULT_FROM_EMAIL", "DEFAULT_FROM_EMAIL is 'Return to Running <citas@localhost>'"),
+        ("CLINIC_NOTIFICATION_EMAIL", "The clinic has no address to receive new requests"),
+        ("CACHE_URL", "CACHE_URL is not set"),
+    ],
+)
+def test_the_deployment_checks_fail_on_each_unsafe_default_naming_it(migrated_database_url, left_out, named):
+    env = {key: value for key, value in PRODUCTION.items() if key != left_out}
+    result = run_django("manage.py", "check", "--deploy", "--fail-level", "WARNING",
+                        env={**env, "DATABASE_URL": migrated_database_url})
+
+    assert result.returncode != 0
+    assert named in result.stderr
+
+
+@pytest.mark.parametrize(
+    "setting, value, named",
+    [
+        ("SITE_URL", "http://clinic.example", "SITE_URL does not start with https://"),
+        ("EMAIL_URL", "consolemail://", "EMAIL_URL is not set: the email backend prints every email to the log"),
+        ("EMAIL_URL", "dummymail://", "EMAIL_URL is not set: the email backend throws every email away"),
+        ("DEFAULT_FROM_EMAIL", "citas@clinic.localhost", "DEFAULT_FROM_EMAIL is 'citas@clinic.localhost'"),
+    ],
+)
+def test_the_deployment_checks_fail_on_unsafe_values(tmp_path, setting, value, named):
+    result = run_django("manage.py", "check", "--deploy", "--fail-level", "WARNING",
+                        env={**PRODUCTION, setting: value, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+
+    assert result.returncode != 0
+    assert named in result.stderr
+
+
+def test_an_address_staff_set_in_the_admin_satisfies_the_inbox_check(migrated_database_url):
+    env = {key: value for key, value in PRODUCTION.items() if key != "CLINIC_NOTIFICATION_EMAIL"}
+    env["DATABASE_URL"] = migrated_database_url
+    script = "import django; django.setup(); from clinic.models import Clinic; Clinic(name='C', email='hola@clinic.example').save()"
+    assert run_django("-c", script, env=env).returncode == 0
+
+    result = run_django("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode == 0, result.stderr
 
 
 def test_with_debug_off_whitenoise_serves_the_stylesheet(tmp_path, migrated_database_url):

@@ -16,6 +16,7 @@ import conditions.seed
 import faq.seed
 import privacy.seed
 from clinic.seeding import Loader
+from clinic_site import page_cache
 from conditions.seed import check_translation, read_extras, read_seed
 
 
@@ -45,3 +46,5 @@ class Command(BaseCommand):
             conditions.seed.load_spanish(loader, copy, spanish, extras)
             faq.seed.load_spanish(loader, copy.questions, spanish.questions, extras.question_groups)
             privacy.seed.load_spanish(loader)
+        # The loaders write in bulk, which no signal reports: pages cached before are forgotten here.
+        page_cache.forget_every_page()

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e bench venv superuser clean
+.PHONY: run test e2e smoke bench venv superuser clean
 
 venv: $(STAMP)
 
@@ -23,12 +23,19 @@ run: export DEBUG = true
 run: venv
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_clinic_content
-	$(BIN)/python manage.py db_worker --no-reload --interval 2 & worker=$$!; \
+	$(BIN)/python manage.py worker --no-reload --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv
-	$(BIN)/python -m pytest --ignore=tests/e2e $(ARGS)
+	$(BIN)/python -m pytest --ignore=tests/e2e --ignore=tests/production $(ARGS)
+
+# The production smoke run (tests/production): the site deployed as README.md's
+# "Production" says, gunicorn and the email worker on this machine's PostgreSQL
+# and Redis (127.0.0.1:5432, :6379), an SMTP server of its own. Fails, never
+# skips, when either is not running.
+smoke: venv
+	$(BIN)/python -m pytest tests/production -p no:cacheprovider $(ARGS)
 
 # Browser tests (tests/e2e): valid HTML, axe, booking with and without
 # JavaScript. Needs Debian's chromium and a Java runtime besides Python.

@@ -1,7 +1,8 @@
 """A tiny SMTP server for tests: it accepts every message and keeps it.
 
-The standard library's smtpd is gone from Python 3.12 and aiosmtpd is not a
-dependency, so this speaks just enough SMTP for smtplib: EHLO/HELO, MAIL,
+It runs inside the test's own thread pool, with no event loop, so the
+suite's email tests need nothing but the standard library (the production
+smoke run uses aiosmtpd): just enough SMTP for smtplib, EHLO/HELO, MAIL,
 RCPT, DATA, RSET, NOOP and QUIT.
 """
 

@@ -154,6 +154,11 @@ class Closure(models.Model):
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"), help_text=_("The same as the first day for a single day."))
     reason = models.CharField(_("reason"), max_length=120, blank=True, help_text=_("For staff; not shown to patients."))
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, null=True, blank=True, related_name="closures",
+        verbose_name=_("practitioner"),
+        help_text=_("Leave empty when the whole clinic is closed; choose someone for their leave."),
+    )
 
     class Meta:
         verbose_name = _("closure")
@@ -233,6 +238,10 @@ class Booking(models.Model):
         ONLINE = "online", _("Online")
         PHONE = "phone", _("Phone or desk")
 
+    class CancelledBy(models.TextChoices):
+        PATIENT = "patient", _("The patient")
+        CLINIC = "clinic", _("The clinic")
+
     reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference, editable=False)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     practitioner = models.ForeignKey(
@@ -246,7 +255,8 @@ class Booking(models.Model):
 
     patient_name = models.CharField(_("full name"), max_length=120)
     phone = PhoneNumberField(_("mobile phone"))
-    email = models.EmailField(_("email"), max_length=254)
+    # Empty for a patient booked at the desk who has no email: they are told by WhatsApp or phone.
+    email = models.EmailField(_("email"), max_length=254, blank=True)
     condition = models.ForeignKey(
         Condition,
         on_delete=models.SET_NULL,
@@ -280,6 +290,13 @@ class Booking(models.Model):
     )
 
     decline_reason = models.CharField(_("reason given to the patient"), max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancelled_by = models.CharField(_("cancelled by"), max_length=8, choices=CancelledBy.choices, blank=True)
+    cancellation_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    cancelled_late = models.BooleanField(
+        _("cancelled late"), default=False, editable=False,
+        help_text=_("Cancelled inside the cancellation cut-off before the assessment."),
+    )
     reminded_for = models.DateTimeField(
         _("reminder sent for"),
         null=True,

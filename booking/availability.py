@@ -1,7 +1,8 @@
 """Open times for a first assessment.
 
 A time is open when at least one practitioner is free for the whole
-assessment, inside opening hours, outside closures, and far enough ahead.
+assessment, inside opening hours, outside the clinic's closures and their own
+leave, and far enough ahead.
 Times are worked out on the clinic's wall clock (America/Tijuana) and returned
 as aware datetimes, so the daylight-saving change-overs neither shift a time
 nor offer one twice.
@@ -69,7 +70,14 @@ def open_times(first_day=None, last_day=None, now=None, ignore_bookings=False, f
     hours = defaultdict(list)
     for opening in OpeningHours.objects.all():
         hours[opening.weekday].append((opening.opens, opening.closes))
-    closed = [(c.first_day, c.last_day) for c in Closure.objects.filter(last_day__gte=first_day, first_day__lte=last_day)]
+    # A closure without a practitioner closes the clinic; with one, it is that practitioner's leave.
+    closed = []
+    leave = defaultdict(list)
+    for closure in Closure.objects.filter(last_day__gte=first_day, first_day__lte=last_day):
+        if closure.practitioner_id is None:
+            closed.append((closure.first_day, closure.last_day))
+        else:
+            leave[closure.practitioner_id].append((closure.first_day, closure.last_day))
 
     window_start = datetime.combine(first_day, datetime.min.time(), CLINIC_TZ)
     window_end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), CLINIC_TZ)
@@ -89,8 +97,11 @@ def open_times(first_day=None, last_day=None, now=None, ignore_bookings=False, f
     day = first_day
     while day <= last_day:
         if not any(start <= day <= end for start, end in closed):
-            for opens, closes in sorted(hours.get(day.weekday(), [])):
-                times.extend(_times_in_range(day, opens, closes, length, earliest, practitioner_ids, busy))
+            working = [
+                pid for pid in practitioner_ids if not any(start <= day <= end for start, end in leave.get(pid, ()))
+            ]
+            for opens, closes in sorted(hours.get(day.weekday(), [])) if working else ():
+                times.extend(_times_in_range(day, opens, closes, length, earliest, working, busy))
         day += timedelta(days=1)
     return times
 

@@ -21,6 +21,7 @@ from .calendar import (
 )
 from .links import admin_url, book_url, manage_url
 from .models import BookingSettings, OutgoingEmail
+from .seed import patient_facing_name
 
 Kind = OutgoingEmail.Kind
 
@@ -91,6 +92,7 @@ def _details(booking, clinic):
     return {
         "booking": booking,
         "clinic": clinic,
+        "practitioner_name": patient_facing_name(booking.practitioner),
         "when": when_label(booking.starts_at),
         "day_and_time": day_and_time(booking.starts_at),
         "price": price_label(booking.price),

@@ -10,6 +10,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from clinic_site.launch_checklist import missing as missing_before_launch
 from staff_access import views as second_factor_views
 from staff_access.second_factor import awaits_second_factor, is_required, is_verified
 
@@ -86,7 +87,7 @@ class ClinicAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         """The front page, plus whatever each model's admin puts there (e.g. requests waiting to be confirmed)."""
-        context = {}
+        context = {"launch_checklist": missing_before_launch(request, self.name)}
         for model_admin in self._registry.values():
             front_page_context = getattr(model_admin, "front_page_context", None)
             if front_page_context:

@@ -1,13 +1,28 @@
+import re
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from clinic.clock import price_mxn
 from clinic.models import Clinic
 from clinic.structured_data import breadcrumbs, clinic_data
 
 from .models import Condition, Page, ServicePage
 from .structured_data import condition_data
+
+# A price in the clinic's own copy, as price_mxn writes it: "$750 MXN", "$1,200 MXN".
+PRICE_IN_COPY = re.compile(r"\$\d[\d,]*(?:\.\d+)? MXN")
+
+
+def with_current_price(text, clinic):
+    """The copy with any price in it replaced by the one in Clinic details, so a new price reaches every sentence.
+
+    Unchanged, word for word, while the price is the one the copy was written with.
+    """
+    return PRICE_IN_COPY.sub(price_mxn(clinic.assessment_price), text)
 
 
 def home(request):
@@ -29,6 +44,7 @@ def home(request):
             "patient_kinds": page.patient_kinds.published(),
             "featured_questions": [featured.question for featured in featured_questions],
             "related_pages": page.related_pages.published(),
+            "booking_text": with_current_price(page.booking_text, clinic),
             "structured_data": [clinic_data(clinic, request)],
             "meta_title": page.search_title(clinic),
             "meta_description": page.search_description,
@@ -36,18 +52,35 @@ def home(request):
     )
 
 
+def shown_to(request, model):
+    """The rows `request` may open: published ones, and for staff who may change them the unpublished too, to preview."""
+    rows = model.objects.all()
+    user = request.user
+    if user.is_active and user.is_staff and user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}"):
+        return rows
+    return rows.published()
+
+
+def as_preview(response):
+    """A page patients cannot see yet: kept out of every cache and out of search engines."""
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 def condition_detail(request, slug):
-    condition = get_object_or_404(Condition.objects.published().with_slug(slug))
+    condition = get_object_or_404(shown_to(request, Condition).with_slug(slug))
     if slug != condition.localised_slug:
         # The other language's slug, or an old address: one page, one address per language.
         return redirect(condition, permanent=True)
     questions = condition.questions.published().select_related("read_more")
     clinic = Clinic.load()
-    return render(
+    response = render(
         request,
         "conditions/condition_detail.html",
         {
             "condition": condition,
+            "preview": not condition.is_published,
             "translatable": condition,
             "questions": questions,
             "clinic": clinic,
@@ -61,18 +94,20 @@ def condition_detail(request, slug):
             ],
         },
     )
+    return as_preview(response) if not condition.is_published else response
 
 
 def page_detail(request, slug):
-    page = get_object_or_404(Page.objects.published().with_slug(slug))
+    page = get_object_or_404(shown_to(request, Page).with_slug(slug))
     if slug != page.localised_slug:
         return redirect(page, permanent=True)
     clinic = Clinic.load()
-    return render(
+    response = render(
         request,
         "conditions/page_detail.html",
         {
             "page": page,
+            "preview": not page.is_published,
             "translatable": page,
             "clinic": clinic,
             "meta_title": f"{page.meta_title or page.title} · {clinic.name}",
@@ -82,3 +117,4 @@ def page_detail(request, slug):
             ],
         },
     )
+    return as_preview(response) if not page.is_published else response

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Subquery
 from django.http import HttpResponseRedirect
@@ -24,10 +23,18 @@ from .services import NOTICE_TEXTS, Outcome, publish_notice
 
 
 class PrivacyNoticeForm(forms.ModelForm):
+    # The browser's own date and time pickers, sending 2027-03-04: "03/04/2027"
+    # would be 4 March in the English admin and 3 April in the Spanish one.
+    # (booking/admin/widgets.py does the same for the booking admin's dates;
+    # privacy cannot import booking.)
     published_at = forms.SplitDateTimeField(
         label=_("Publish at"),
         required=False,
-        widget=AdminSplitDateTime,
+        input_date_formats=["%Y-%m-%d"],
+        input_time_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.SplitDateTimeWidget(
+            date_attrs={"type": "date"}, time_attrs={"type": "time"}, date_format="%Y-%m-%d", time_format="%H:%M"
+        ),
         help_text=_("Leave empty to publish as soon as you save, or choose a later date and time (Tijuana time)."),
     )
 

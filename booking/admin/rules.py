@@ -1,8 +1,21 @@
 """The clinic's booking rules in the admin: the settings, practitioners, opening hours and closures."""
 
-from django.contrib import admin
+from datetime import datetime, time, timedelta
 
-from ..models import BookingSettings, Closure, OpeningHours, Practitioner
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from clinic.clock import CLINIC_TZ
+
+from ..calendar import when_label
+from ..models import Booking, BookingSettings, Closure, OpeningHours, Practitioner
+from .widgets import IsoDatesMixin
 
 
 @admin.register(BookingSettings)
@@ -28,7 +41,87 @@ class OpeningHoursAdmin(admin.ModelAdmin):
     list_filter = ["weekday"]
 
 
+def bookings_during(closure):
+    """The requested and confirmed bookings on the closure's days: everyone's, or only its practitioner's."""
+    starts = datetime.combine(closure.first_day, time.min, CLINIC_TZ)
+    ends = datetime.combine(closure.last_day + timedelta(days=1), time.min, CLINIC_TZ)
+    bookings = Booking.objects.active().filter(starts_at__lt=ends, ends_at__gt=starts).select_related("practitioner")
+    if closure.practitioner_id is not None:
+        bookings = bookings.filter(practitioner_id=closure.practitioner_id)
+    return bookings.order_by("starts_at", "pk")
+
+
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
-    list_display = ["first_day", "last_day", "reason"]
+class ClosureAdmin(IsoDatesMixin, admin.ModelAdmin):
+    list_display = ["first_day", "last_day", "practitioner", "reason"]
+    list_filter = ["practitioner"]
+    list_select_related = ["practitioner"]
     date_hierarchy = "first_day"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:closure_id>/bookings/",
+                self.admin_site.admin_view(self.bookings_view),
+                name="booking_closure_bookings",
+            ),
+        ] + super().get_urls()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self.bookings_to_rearrange(request, obj) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        return self.bookings_to_rearrange(request, obj) or super().response_change(request, obj)
+
+    def bookings_to_rearrange(self, request, closure):
+        """On to the bookings the closure falls on, if any: the patients still expect to come."""
+        count = bookings_during(closure).count()
+        if not count:
+            return None
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s booking falls on these days. Move or cancel it: the patient still expects to come.",
+                "%(count)s bookings fall on these days. Move or cancel each: the patients still expect to come.",
+                count,
+            ) % {"count": count},
+            messages.WARNING,
+        )
+        return redirect(reverse("admin:booking_closure_bookings", args=[closure.pk], current_app=self.admin_site.name))
+
+    def bookings_view(self, request, closure_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        closure = self.get_object(request, str(closure_id))
+        if closure is None:
+            raise Http404
+        booking_admin = self.admin_site._registry.get(Booking)
+        can_change = booking_admin is not None and booking_admin.has_change_permission(request)
+
+        def link(name, booking):
+            return reverse(f"admin:booking_booking_{name}", args=[booking.pk], current_app=self.admin_site.name)
+
+        rows = [
+            {
+                "booking": booking,
+                "when": when_label(booking.starts_at),
+                "booking_url": link("change", booking) if can_change else "",
+                "move_url": link("move", booking) if can_change else "",
+                "cancel_url": link("cancel", booking) if can_change else "",
+            }
+            for booking in bookings_during(closure)
+        ]
+        return TemplateResponse(
+            request,
+            "admin/booking/closure/bookings.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Bookings on the days of this closure"),
+                "closure": closure,
+                "rows": rows,
+                "closure_url": reverse(
+                    "admin:booking_closure_change", args=[closure.pk], current_app=self.admin_site.name
+                ),
+            },
+        )

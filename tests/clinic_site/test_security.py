@@ -447,14 +447,53 @@ def test_the_too_many_requests_page_gives_the_clinics_number(client, clinic, boo
     assert "+52 664 123 4567" in response.content.decode()
 
 
-def test_with_no_number_the_pages_give_the_email_instead_of_saying_call(client, booking_rules):
-    from clinic.models import Clinic
+@pytest.mark.parametrize("whatsapp", ["", "+52 664 765 4321"], ids=["no number", "whatsapp only"])
+def test_with_no_number_the_pages_give_the_email_instead_of_saying_call(
+    client, booking_rules, clinic_content, settings, whatsapp
+):
+    """Every page that would send a patient to the phone: without a phone it never says "call"."""
+    from datetime import timedelta
 
-    Clinic.objects.update(phone="", whatsapp="", email="clinic@example.com")
+    from django.test import Client
+    from django.utils import timezone
+
+    from booking.models import Practitioner
+    from clinic.models import Clinic
+    from clinic_site.views import server_error
+    from privacy.models import PrivacyNotice
+    from tests.booking.test_abuse import DETAILS, walk_to_check
+    from tests.helpers import page_text
+
+    Clinic.objects.update(phone="", whatsapp=whatsapp, email="clinic@example.com")
+    settings.BOOKING_MINIMUM_SECONDS = 0
+    pages = {}
+    pages["data request received"] = client.post("/privacy/request/", DATA_REQUEST, follow=True)
+    pages["data request refused"] = client.post("/privacy/request/", {**DATA_REQUEST, "website": "http://spam.example"})
     for n in range(5):
         client.post("/privacy/request/", {**DATA_REQUEST, "email": f"p{n}@example.com"})
+    pages["too many data requests"] = client.post("/privacy/request/", DATA_REQUEST)
+    bot = Client()
+    walk_to_check(bot)
+    pages["booking refused"] = bot.post("/book/details/", {**DETAILS, "website": "http://spam.example"})
+    for _ in range(3):
+        client.post("/book/check/", {"submission": walk_to_check(client), "consent": "on"})
+    pages["too many bookings"] = client.post("/book/check/", {"submission": walk_to_check(client), "consent": "on"})
+    pages["server error"] = server_error(RequestFactory().get("/"))
+    soon = timezone.now() + timedelta(hours=2)
+    late = Booking.objects.create(
+        practitioner=Practitioner.objects.first(), starts_at=soon, ends_at=soon + timedelta(hours=1), price=750,
+        patient_name="Ana López", phone="+526641234567", email="ana@example.com", consent_given_at=timezone.now(),
+        privacy_notice=PrivacyNotice.objects.first(), status=Booking.Status.CONFIRMED,
+    )
+    pages["a booking too close to change online"] = client.get(late.get_manage_url())
 
-    content = client.post("/privacy/request/", DATA_REQUEST).content.decode()
-
-    assert "call or message" not in content
-    assert 'href="mailto:clinic@example.com"' in content
+    assert pages["too many bookings"].status_code == pages["too many data requests"].status_code == 429
+    assert "no longer be changed online" in page_text(pages["a booking too close to change online"])
+    assert pages["booking refused"].status_code == pages["data request refused"].status_code == 400
+    for name, response in pages.items():
+        text = page_text(response).lower()
+        assert "call" not in text and "by phone" not in text, name
+        if whatsapp:
+            assert "wa.me/526647654321" in response.content.decode(), name
+        else:
+            assert 'href="mailto:clinic@example.com"' in response.content.decode(), name

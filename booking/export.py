@@ -19,6 +19,22 @@ def spreadsheet_safe(value):
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
+def spreadsheet_phone(phone):
+    """`phone` in the international format without its plus: "52 664 123 4567".
+
+    A cell starting with "+" is a formula to Excel ("+52 664…" shows #NULL!),
+    and the apostrophe that would neutralise it stays visible once the file is
+    opened in Excel or Google Sheets, so it is copied along with the number.
+    Written ="+52…" it would show well, but it is a formula, and the export
+    writes none. Starting with the country code's digits, the cell is never
+    a formula, and its spaces (the last group has four digits) keep both from
+    reading it as a number, which would drop its spaces or show it in scientific notation.
+    """
+    if not phone:
+        return ""
+    return phone.as_international.removeprefix("+")
+
+
 def booking_row(booking):
     starts_at = timezone.localtime(booking.starts_at, CLINIC_TZ)
     return [
@@ -28,7 +44,7 @@ def booking_row(booking):
         booking.get_status_display(),
         booking.practitioner.name,
         booking.patient_name,
-        booking.phone,
+        spreadsheet_phone(booking.phone),
         booking.email,
         booking.reason_label,
         booking.get_source_display(),

@@ -1,22 +1,27 @@
 """The bookings in the admin: the clinic's agenda, each booking's page and what can be done to it."""
 
 import re
+import unicodedata
 from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Lower, Replace
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.clock import CLINIC_TZ
 from clinic.forms import MexicanOrUSPhoneField
 
 from ..models import Booking, OutgoingEmail
+from ..services import closes_without_email
 from .actions import (
     STATUS_CHANGES,
     cancel,
@@ -27,11 +32,66 @@ from .actions import (
     mark_no_show,
     move,
 )
+from .calendar_view import CalendarPages
 from .filters import AgendaDateFilter, UnsentEmailFilter
+from .history import readable_history
+from .patient_record import PatientRecordPages
 from .staff_pages import BookingPages, describe
+
+# "Tue 3 Mar, 10:00": the day, short, for a column the agenda reads at a glance;
+# in the translation catalogue with the clinic's other formats (clinic/clock.py).
+LIST_TIME_FORMAT = pgettext_lazy("date format", "D j M, H:i")
 
 # Only digits and the punctuation people put in phone numbers: "664 123 4567", "(619) 555-0142".
 PHONE_LIKE = re.compile(r"^[\d\s()+.\-]+$")
+
+# Mexican mobiles were dialled with 044 (local) or 045 (long distance) before
+# the number, or +52 1 from abroad, until 2019; patients still give them so.
+# Each is the same phone as the plain ten digits.
+OLD_MOBILE_PREFIX = re.compile(r"^(?:\+|00)?52\s*1|^04[45]")
+
+# The accented letters of Spanish names, in both cases, each with its plain
+# letter. SQLite's lower() folds only ASCII and PostgreSQL may have no unaccent
+# extension, so the database folds these one by one, the same on both.
+ACCENTED = {"á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ü": "u", "ñ": "n", "à": "a", "è": "e", "ç": "c"}
+
+
+def accent_folded(field):
+    """`field` lowercased and without Spanish accents, as a database expression."""
+    expression = F(field)
+    for accented, plain in ACCENTED.items():
+        expression = Replace(expression, Value(accented), Value(plain))
+        expression = Replace(expression, Value(accented.upper()), Value(plain))
+    return Lower(expression)
+
+
+def folded_term(text):
+    """`text` as accent_folded() leaves a column: "MARÍA" -> "maria"."""
+    # lower(), not casefold(): the database lowers "ß" to itself, casefold() to "ss".
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return unicodedata.normalize("NFC", "".join(char for char in decomposed if not unicodedata.combining(char)))
+
+
+def unquote_search_word(word):
+    """A word of the search as the admin's own search reads it: "'María López'" is one word."""
+    if word[0] in "\"'" and word[0] == word[-1]:
+        return unescape_string_literal(word)
+    return word
+
+
+def phone_matches(term):
+    """The bookings whose phone is `term`, or contains the digits typed so far."""
+    bare = OLD_MOBILE_PREFIX.sub("", term.strip())
+    matches = Q()
+    for typed in {term, bare}:
+        digits = re.sub(r"\D", "", typed)
+        if len(digits) >= 4:
+            matches |= Q(phone__contains=digits)
+        try:
+            matches |= Q(phone=MexicanOrUSPhoneField().clean(typed))
+        except ValidationError:  # not a whole number, just some of its digits
+            pass
+    return matches
 
 
 class OutgoingEmailInline(admin.TabularInline):
@@ -46,10 +106,12 @@ class OutgoingEmailInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(BookingPages, SimpleHistoryAdmin):
-    list_display = [
-        "local_time", "status", "patient_name", "phone_number", "reason", "practitioner", "reference", "emails_waiting",
-    ]
+class BookingAdmin(CalendarPages, PatientRecordPages, BookingPages, SimpleHistoryAdmin):
+    # What fits at 1280 px beside the admin's menu and the filters without
+    # scrolling sideways: the reason, phone and reference ride under the name,
+    # which opens the booking, and emails still to go out under the status.
+    list_display = ["local_time", "patient", "status_and_emails", "practitioner", "reminder_sent"]
+    list_display_links = ["patient"]
     list_filter = [AgendaDateFilter, "status", "practitioner", UnsentEmailFilter]
     search_fields = ["reference", "patient_name", "phone", "email"]
     search_help_text = _("Search by name, phone (in any format), email or reference.")
@@ -57,18 +119,17 @@ class BookingAdmin(BookingPages, SimpleHistoryAdmin):
     ordering = ["starts_at"]
     inlines = [OutgoingEmailInline]
     actions = [confirm, decline, cancel, move, mark_attended, mark_no_show, export_csv]
-    history_list_display = ["status", "starts_at"]
+    object_history_template = "admin/booking/booking/object_history.html"
     readonly_fields = [
         "reference", "status", "practitioner", "starts_at", "ends_at", "price", "source",
         "consent_given_at", "consent_method", "consent_recorded_by", "privacy_notice", "created_at", "updated_at",
-        "sequence",
     ]
     fieldsets = [
         (None, {"fields": ["reference", "status", "starts_at", "ends_at", "practitioner", "price", "source"]}),
         (_("Patient"), {"fields": ["patient_name", "phone", "email", "language", "condition", "note"]}),
         (_("Consent"), {"fields": ["consent_given_at", "consent_method", "consent_recorded_by", "privacy_notice"]}),
-        (_("Decision"), {"fields": ["decline_reason"]}),
-        (pgettext_lazy("booking", "History"), {"fields": ["created_at", "updated_at", "sequence"]}),
+        (_("Decision"), {"fields": ["decline_reason", "cancelled_by", "cancellation_reason", "cancelled_at", "cancelled_late"]}),
+        (pgettext_lazy("booking", "History"), {"fields": ["created_at", "updated_at"]}),
     ]
 
     class Media:
@@ -84,36 +145,58 @@ class BookingAdmin(BookingPages, SimpleHistoryAdmin):
         return ["-starts_at"] if request.GET.get(AgendaDateFilter.parameter_name) == "past" else self.ordering
 
     def get_search_results(self, request, queryset, search_term):
-        """Find a phone number however it is typed: "664 123 4567" finds +526641234567."""
+        """Find a phone however it is typed, and a name or email whatever its accents: "Maria Lopez" finds "María López"."""
         term = search_term.strip()
-        digits = re.sub(r"\D", "", term)
-        if PHONE_LIKE.match(term) and len(digits) >= 4:
-            matches = Q(phone__contains=digits)
-            try:
-                matches |= Q(phone=MexicanOrUSPhoneField().clean(term))
-            except ValidationError:  # not a whole number, just some of its digits
-                pass
-            return queryset.filter(matches), False
-        return super().get_search_results(request, queryset, search_term)
+        if PHONE_LIKE.match(term) and len(re.sub(r"\D", "", term)) >= 4:
+            return queryset.filter(phone_matches(term)), False
+        words = [unquote_search_word(word) for word in smart_split(term)]
+        words = [folded_term(word) for word in words if word]
+        if not words:
+            return queryset, False
+        queryset = queryset.annotate(
+            folded_patient_name=accent_folded("patient_name"), folded_email=accent_folded("email")
+        )
+        for word in words:
+            queryset = queryset.filter(
+                Q(folded_patient_name__contains=word) | Q(folded_email__contains=word) | Q(reference__icontains=word)
+            )
+        return queryset, False
 
     def revert_disabled(self, request, obj=None):
         return True  # the history is a record; status changes go through the buttons, which email the patient
 
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        pass  # readable_history() says what changed, in words; simple-history's own list of stored values is unused
+
+    def render_history_view(self, request, template, context, **kwargs):
+        context["entries"] = readable_history(context["page_obj"], self.model)
+        return super().render_history_view(request, template, context, **kwargs)
+
     @admin.display(description=_("time (Tijuana)"), ordering="starts_at")
     def local_time(self, booking):
-        return timezone.localtime(booking.starts_at, CLINIC_TZ).strftime("%a %d %b %Y, %H:%M")
+        return dateformat.format(timezone.localtime(booking.starts_at, CLINIC_TZ), str(LIST_TIME_FORMAT))
 
-    @admin.display(description=_("phone"), ordering="phone")
-    def phone_number(self, booking):
-        return booking.phone.as_international if booking.phone else ""
+    @admin.display(description=_("patient"), ordering="patient_name")
+    def patient(self, booking):
+        phone = booking.phone.as_international if booking.phone else ""
+        return format_html(
+            "{}<br><small>{}</small><br><small>{} · {}</small>",
+            booking.patient_name, booking.reason_label, phone, booking.reference,
+        )
 
-    @admin.display(description=_("reason"))
-    def reason(self, booking):
-        return booking.reason_label
+    @admin.display(description=_("status"), ordering="status")
+    def status_and_emails(self, booking):
+        if not booking.unsent_emails:
+            return booking.get_status_display()
+        waiting = ngettext(
+            "%(count)d email not sent", "%(count)d emails not sent", booking.unsent_emails
+        ) % {"count": booking.unsent_emails}
+        return format_html("{}<br><small>{}</small>", booking.get_status_display(), waiting)
 
-    @admin.display(description=_("emails not sent"), ordering="unsent_emails")
-    def emails_waiting(self, booking):
-        return booking.unsent_emails or ""
+    @admin.display(description=_("reminder sent"), boolean=True)
+    def reminder_sent(self, booking):
+        # A moved booking's old reminder was for another time: it counts as not sent.
+        return booking.reminded_for is not None and booking.reminded_for == booking.starts_at
 
     def front_page_context(self, request):
         """How many requests wait to be confirmed: one COUNT query, for staff who see bookings."""
@@ -121,11 +204,15 @@ class BookingAdmin(BookingPages, SimpleHistoryAdmin):
             return {}
         changelist = reverse("admin:booking_booking_changelist", current_app=self.admin_site.name)
         return {
-            "requests_waiting": Booking.objects.filter(status=Booking.Status.REQUESTED).count(),
+            # A request whose time has passed can no longer be confirmed: it waits to be closed, not confirmed.
+            "requests_waiting": Booking.objects.filter(
+                status=Booking.Status.REQUESTED, starts_at__gt=timezone.now()
+            ).count(),
             "requests_waiting_url": changelist + "?" + urlencode(
                 {"status__exact": Booking.Status.REQUESTED, AgendaDateFilter.parameter_name: AgendaDateFilter.ALL}
             ),
             "todays_bookings_url": changelist + "?" + urlencode({AgendaDateFilter.parameter_name: "today"}),
+            **self.calendar_link_context(request),
             "can_add_booking": self.has_add_permission(request),
             "add_booking_url": reverse("admin:booking_booking_add", current_app=self.admin_site.name),
         }
@@ -152,6 +239,9 @@ class BookingAdmin(BookingPages, SimpleHistoryAdmin):
         if booking.is_active:
             buttons.append({"label": _("Move to another time…"), "url": self.page_url("move", booking.pk)})
         if booking.can_change_to(Booking.Status.CANCELLED):
-            buttons.append(post("cancel"))
+            if closes_without_email(booking):
+                buttons.append({"label": _("Close without emailing…"), "url": self.page_url("cancel", booking.pk)})
+            else:
+                buttons.append(post("cancel"))
         buttons.extend(post(key) for key in ("attended", "no_show") if booking.can_change_to(STATUS_CHANGES[key].status, now))
         return buttons

@@ -221,7 +221,8 @@ class Booking(models.Model):
     ACTIVE = ACTIVE_STATUSES
     # Where each status may go next; anything else is refused.
     TRANSITIONS = {
-        Status.REQUESTED: {Status.CONFIRMED, Status.DECLINED, Status.CANCELLED},
+        # A request nobody confirmed before its time: say whether they came, or close it (cancel).
+        Status.REQUESTED: {Status.CONFIRMED, Status.DECLINED, Status.CANCELLED, Status.ATTENDED, Status.NO_SHOW},
         Status.CONFIRMED: {Status.CANCELLED, Status.ATTENDED, Status.NO_SHOW},
         # A mistake at the desk can be put right the same day.
         Status.ATTENDED: {Status.NO_SHOW},
@@ -348,8 +349,13 @@ class Booking(models.Model):
 
     def refusal_to_change_to(self, status, now=None):
         """Why the booking cannot become `status` at `now`, or None when it can."""
-        if status in self.AFTER_THE_START and self.starts_at > (now or timezone.now()):
+        now = now or timezone.now()
+        if status in self.AFTER_THE_START and self.starts_at > now:
             return _("The assessment has not started yet.")
+        # Confirming or declining a request whose time has passed would email the patient about an hour gone by.
+        past_request = self.status == self.Status.REQUESTED and self.starts_at <= now
+        if past_request and status in {self.Status.CONFIRMED, self.Status.DECLINED}:
+            return _("Its time has passed: mark whether the patient came, or close the request.")
         if status not in self.TRANSITIONS.get(self.status, ()):
             return _("A %(old)s booking cannot become %(new)s.") % {
                 "old": self.get_status_display().lower(),

@@ -31,14 +31,18 @@ class TimeNotOpen(Exception):
 
 def book_assessment(*, starts_at, patient_name, phone, email, condition=None, note="", language="en",
                     privacy_notice=None, source=Booking.Source.ONLINE, consent_method=Booking.Consent.ONLINE,
-                    consent_recorded_by=None, now=None):
-    """Book the first free practitioner at `starts_at`, or raise TimeTaken or TimeNotOpen.
+                    consent_recorded_by=None, practitioner=None, now=None):
+    """Book `practitioner`, or else the first free one, at `starts_at`; or raise TimeTaken or TimeNotOpen.
 
     Staff entering a booking taken by phone pass consent_method=Booking.Consent.PHONE
-    and themselves as consent_recorded_by, written with the booking.
+    and themselves as consent_recorded_by, written with the booking. A booking
+    taken at the desk is agreed with the patient there and then, so it is
+    confirmed at once: the patient gets one "confirmed" email (none without an
+    address), and the clinic is not emailed about a booking it made itself.
     """
     now = now or timezone.now()
-    open_time = _open_time(starts_at, now, for_staff=source != Booking.Source.ONLINE)
+    at_the_desk = source != Booking.Source.ONLINE
+    open_time = _open_time(starts_at, now, for_staff=at_the_desk)
     privacy_notice = privacy_notice or PrivacyNotice.current()
     price = Clinic.load().assessment_price
 
@@ -59,18 +63,24 @@ def book_assessment(*, starts_at, patient_name, phone, email, condition=None, no
             consent_recorded_by=consent_recorded_by,
             privacy_notice=privacy_notice,
             source=source,
+            status=Booking.Status.CONFIRMED if at_the_desk else Booking.Status.REQUESTED,
         )
-        queue_emails(booking, OutgoingEmail.Kind.CLINIC_NEW_REQUEST, OutgoingEmail.Kind.RECEIVED)
+        if at_the_desk:
+            _queue(booking, OutgoingEmail.Kind.CONFIRMED)
+        else:
+            _queue(booking, OutgoingEmail.Kind.CLINIC_NEW_REQUEST, OutgoingEmail.Kind.RECEIVED)
         return booking
 
-    return _with_a_free_practitioner(open_time, create)
+    return _with_a_free_practitioner(open_time, create, practitioner=practitioner)
 
 
-def move_booking(booking, starts_at, now=None):
-    """Move an active booking to another open time, under the same rules and guard as booking.
+def move_booking(booking, starts_at, practitioner=None, now=None):
+    """Move an active booking to another open time with `practitioner`, by default the one it has.
 
-    Raises TimeTaken or TimeNotOpen when the new time cannot be had, and
-    InvalidTransition when the booking is no longer active.
+    Never another practitioner than the one asked for: the patient may have
+    chosen who sees them. Raises TimeTaken or TimeNotOpen when the new time
+    cannot be had with them, and InvalidTransition when the booking is no
+    longer active.
     """
     if not booking.is_active:
         raise InvalidTransition(_("Only a requested or confirmed booking can be moved."))
@@ -86,10 +96,10 @@ def move_booking(booking, starts_at, now=None):
         locked.ends_at = open_time.ends_at
         locked.sequence += 1
         locked.save(update_fields=["practitioner", "starts_at", "ends_at", "sequence", "updated_at"])
-        queue_emails(locked, OutgoingEmail.Kind.CHANGED)
+        _queue(locked, OutgoingEmail.Kind.CHANGED)
         return locked
 
-    return _with_a_free_practitioner(open_time, move, moving=booking)
+    return _with_a_free_practitioner(open_time, move, moving=booking, practitioner=practitioner or booking.practitioner)
 
 
 def _open_time(starts_at, now, for_staff=False):
@@ -102,14 +112,22 @@ def _open_time(starts_at, now, for_staff=False):
     return open_time
 
 
-def _with_a_free_practitioner(open_time, write, moving=None):
-    """Run `write(practitioner_id)` in a transaction for the first practitioner still free.
+def _queue(booking, *kinds):
+    """Queue `kinds` of email, leaving out the patient's when they gave no address (booked at the desk)."""
+    queue_emails(booking, *(kind for kind in kinds if booking.email or kind == OutgoingEmail.Kind.CLINIC_NEW_REQUEST))
+
+
+def _with_a_free_practitioner(open_time, write, moving=None, practitioner=None):
+    """Run `write(practitioner_id)` in a transaction for the first practitioner still free, or only `practitioner`.
 
     The database's conditional unique constraint is the guard: two requests
     racing for the last practitioner both try to write, one wins, the other
     moves on to the next practitioner or gives up with TimeTaken.
     """
-    for practitioner_id in open_time.free_practitioner_ids:
+    candidates = open_time.free_practitioner_ids
+    if practitioner is not None:
+        candidates = [pk for pk in candidates if pk == practitioner.pk]
+    for practitioner_id in candidates:
         try:
             with transaction.atomic():
                 # Serialises writes per practitioner on PostgreSQL, so a booking
@@ -133,7 +151,7 @@ def _change(booking, status, email_kind, now=None, **fields):
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
         locked.change_status(status, now=now, **fields)
         if email_kind:
-            queue_emails(locked, email_kind)
+            _queue(locked, email_kind)
     return locked
 
 
@@ -145,8 +163,38 @@ def decline_booking(booking, reason=""):
     return _change(booking, Booking.Status.DECLINED, OutgoingEmail.Kind.DECLINED, decline_reason=reason)
 
 
-def cancel_booking(booking):
-    return _change(booking, Booking.Status.CANCELLED, OutgoingEmail.Kind.CANCELLED)
+def closes_without_email(booking, now=None):
+    """Whether cancelling `booking` closes a request nobody confirmed before its time.
+
+    The patient is not emailed of that: telling them an hour gone by is
+    cancelled would only confuse them.
+    """
+    return booking.status == Booking.Status.REQUESTED and booking.starts_at <= (now or timezone.now())
+
+
+def cancel_booking(booking, cancelled_by=Booking.CancelledBy.CLINIC, reason="", now=None):
+    """Cancel, recording who cancelled, why, when, and whether inside the cancellation cut-off.
+
+    Every cancellation goes through here, the patient's own from their link
+    and the desk's. The patient is emailed, unless it closes a request whose
+    time has passed (closes_without_email) or they gave no address.
+    """
+    now = now or timezone.now()
+    cutoff = timedelta(hours=BookingSettings.load().cancellation_cutoff_hours)
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        email_patient = not closes_without_email(locked, now)
+        locked.change_status(
+            Booking.Status.CANCELLED,
+            now=now,
+            cancelled_at=now,
+            cancelled_by=cancelled_by,
+            cancellation_reason=reason,
+            cancelled_late=locked.starts_at - now < cutoff,
+        )
+        if email_patient:
+            _queue(locked, OutgoingEmail.Kind.CANCELLED)
+    return locked
 
 
 def mark_attended(booking, now=None):
@@ -169,7 +217,7 @@ def send_due_reminders(now=None):
     lead = timedelta(hours=BookingSettings.load().reminder_lead_hours)
     due = Booking.objects.filter(status=Booking.Status.CONFIRMED, starts_at__gt=now, starts_at__lte=now + lead).exclude(
         reminded_for=F("starts_at")
-    )
+    ).exclude(email="")  # nowhere to send it: the desk reminds them by phone
     sent = 0
     for booking_id, starts_at in due.values_list("pk", "starts_at"):
         with transaction.atomic():

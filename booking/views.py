@@ -294,7 +294,7 @@ def cancel(request, token):
     if not context["can_cancel"]:
         return _private(render(request, "booking/manage.html", context, status=409 if request.method == "POST" else 200))
     if request.method == "POST":
-        cancel_booking(booking)
+        cancel_booking(booking, cancelled_by=Booking.CancelledBy.PATIENT)
         messages.success(request, _("Your assessment is cancelled. We have emailed you to confirm."))
         return redirect(booking.get_manage_url())
     return _private(render(request, "booking/cancel.html", context))

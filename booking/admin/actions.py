@@ -13,7 +13,7 @@ from django.utils.translation import ngettext_lazy
 
 from .. import services
 from ..models import Booking, InvalidTransition
-from .forms import DeclineForm
+from .forms import CancelForm, DeclineForm
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,11 @@ STATUS_CHANGES = {
             "count",
         ),
     ),
+    # Not one click: the button and the action open the page that asks who cancels and why (cancel_each).
     "cancel": StatusChange(
         Booking.Status.CANCELLED,
         services.cancel_booking,
-        _("Cancel booking"),
+        _("Cancel booking…"),
         ngettext_lazy(
             "Cancelled %(count)s booking; the patient is emailed.",
             "Cancelled %(count)s bookings; the patients are emailed.",
@@ -62,6 +63,16 @@ STATUS_CHANGES = {
         ),
     ),
 }
+CANCELLED_WITHOUT_EMAIL = ngettext_lazy(
+    "Cancelled %(count)s booking of a patient without email: tell them by phone or WhatsApp.",
+    "Cancelled %(count)s bookings of patients without email: tell them by phone or WhatsApp.",
+    "count",
+)
+CLOSED = ngettext_lazy(
+    "Closed %(count)s request whose time had passed, without emailing the patient.",
+    "Closed %(count)s requests whose time had passed, without emailing the patients.",
+    "count",
+)
 DECLINED = ngettext_lazy(
     "Declined %(count)s request; the patient is emailed.", "Declined %(count)s requests; the patients are emailed.", "count"
 )
@@ -93,6 +104,26 @@ def decline_each(modeladmin, request, bookings, reason):
     change_each(modeladmin, request, bookings, lambda booking: services.decline_booking(booking, reason), DECLINED, _("Declined"))
 
 
+def cancel_each(modeladmin, request, bookings, cancelled_by, reason):
+    """Cancel each booking with the same record of who and why; a request whose time has passed is closed unemailed."""
+    done = {"emailed": 0, "no_email": 0, "closed": 0}
+    for booking in bookings:
+        closing = services.closes_without_email(booking)
+        try:
+            cancelled = services.cancel_booking(
+                booking, cancelled_by=Booking.CancelledBy.CLINIC if closing else cancelled_by, reason=reason
+            )
+        except InvalidTransition as refusal:
+            modeladmin.message_user(request, f"{booking.reference}: {refusal}", messages.WARNING)
+            continue
+        modeladmin.log_change(request, cancelled, str(_("Closed without emailing") if closing else _("Cancelled")))
+        done["closed" if closing else "emailed" if cancelled.email else "no_email"] += 1
+    for key, message in (("emailed", STATUS_CHANGES["cancel"].done), ("no_email", CANCELLED_WITHOUT_EMAIL),
+                         ("closed", CLOSED)):
+        if done[key]:
+            modeladmin.message_user(request, message % {"count": done[key]}, messages.SUCCESS)
+
+
 @admin.action(description=_("Confirm selected requests"), permissions=["change"])
 def confirm(modeladmin, request, queryset):
     change_status(modeladmin, request, queryset, "confirm")
@@ -112,9 +143,20 @@ def decline(modeladmin, request, queryset):
     return modeladmin.decline_page(request, bookings, form, bulk=True)
 
 
-@admin.action(description=_("Cancel selected bookings"), permissions=["change"])
+@admin.action(description=_("Cancel selected bookings…"), permissions=["change"])
 def cancel(modeladmin, request, queryset):
-    change_status(modeladmin, request, queryset, "cancel")
+    """Ask who cancels and why on a page of its own, then cancel them all with it."""
+    bookings = list(queryset)
+    closing = all(services.closes_without_email(booking) for booking in bookings)
+    if "apply" in request.POST:
+        form = CancelForm(request.POST, closing=closing)
+        if form.is_valid():
+            cancelled_by = form.cleaned_data.get("cancelled_by", Booking.CancelledBy.CLINIC)
+            cancel_each(modeladmin, request, bookings, cancelled_by, form.cleaned_data["reason"])
+            return None
+    else:
+        form = CancelForm(closing=closing)
+    return modeladmin.cancel_page(request, bookings, form, bulk=True)
 
 
 @admin.action(description=_("Move the selected booking to another time…"), permissions=["change"])

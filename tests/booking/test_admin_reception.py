@@ -16,7 +16,7 @@ from booking.availability import open_times
 from booking.export import spreadsheet_safe
 from booking.models import Booking, OutgoingEmail, Practitioner
 from clinic.clock import clinic_today
-from clinic_site.staff_groups import CLINIC_EDITORS, RECEPTION
+from clinic_site.staff_groups import CLINIC_EDITORS
 from conditions.models import Condition
 from privacy.models import PrivacyNotice
 from tests.helpers import page_text, staff_member
@@ -64,23 +64,6 @@ def email_kinds(booking):
 
 def select(*bookings):
     return [booking.pk for booking in bookings]
-
-
-@pytest.fixture
-def desk(booking_rules, clinic_content):
-    """A receptionist: staff, in the Reception group, nothing more."""
-    return staff_member("desk", RECEPTION)
-
-
-@pytest.fixture
-def reception(client, desk):
-    client.force_login(desk)
-    return client
-
-
-@pytest.fixture
-def tomorrow():
-    return clinic_today() + timedelta(days=1)
 
 
 # The agenda.
@@ -227,17 +210,15 @@ def test_staff_who_do_not_run_bookings_see_no_count_on_the_front_page(client, cl
     assertNotContains(client.get("/admin/"), "waiting to be confirmed")
 
 
-# Confirm, cancel, attended, no-show: one click on the booking's page, or an action on the list.
+# Confirm, attended, no-show: one click on the booking's page, or an action on the list.
 
 STATUS_CHANGES = [
     # (button, status before, starts in (hours), status after, emails queued)
     ("confirm", Booking.Status.REQUESTED, 48, Booking.Status.CONFIRMED, ["confirmed"]),
-    ("cancel", Booking.Status.REQUESTED, 48, Booking.Status.CANCELLED, ["cancelled"]),
-    ("cancel", Booking.Status.CONFIRMED, 48, Booking.Status.CANCELLED, ["cancelled"]),
     ("attended", Booking.Status.CONFIRMED, -2, Booking.Status.ATTENDED, []),
     ("no_show", Booking.Status.CONFIRMED, -2, Booking.Status.NO_SHOW, []),
 ]
-ACTIONS = {"confirm": "confirm", "cancel": "cancel", "attended": "mark_attended", "no_show": "mark_no_show"}
+ACTIONS = {"confirm": "confirm", "attended": "mark_attended", "no_show": "mark_no_show"}
 
 
 @pytest.mark.parametrize("button, before, starts_in, after, emails", STATUS_CHANGES)
@@ -379,13 +360,18 @@ def test_a_confirmed_booking_cannot_be_declined(reception, tomorrow):
 # Move to another open time.
 
 
+def slot(starts_at, practitioner=None):
+    """A time with its practitioner, as the booking pages post it."""
+    return f"{starts_at.astimezone(TIJUANA).isoformat()}|{(practitioner or Practitioner.objects.first()).pk}"
+
+
 def test_the_move_page_lists_open_times_by_day_in_tijuana_time(reception):
     booking = make_booking(open_times()[0].starts_at, status=Booking.Status.CONFIRMED)
     later = open_times()[-1]
 
     response = reception.get(f"{BOOKINGS}{booking.pk}/move/")
 
-    assertContains(response, f'value="{later.starts_at.isoformat()}"')
+    assertContains(response, f'value="{slot(later.starts_at)}"')
     assertContains(response, later.starts_at.astimezone(TIJUANA).strftime("%A %-d %B %Y"))
     assertContains(response, 'type="radio"')
 
@@ -394,7 +380,7 @@ def test_moving_a_booking_to_an_open_time_moves_it_and_emails_the_patient(recept
     booking = make_booking(open_times()[0].starts_at, status=Booking.Status.CONFIRMED)
     later = open_times()[-1].starts_at
 
-    response = reception.post(f"{BOOKINGS}{booking.pk}/move/", {"starts_at": later.isoformat()})
+    response = reception.post(f"{BOOKINGS}{booking.pk}/move/", {"slot": slot(later)})
 
     assert response.status_code == 302
     booking.refresh_from_db()
@@ -407,7 +393,7 @@ def test_moving_onto_a_taken_time_is_refused_and_nothing_changes(reception):
     taken = make_booking(open_times()[-1].starts_at, patient_name="Berta Ruiz")
     before = booking.starts_at
 
-    response = reception.post(f"{BOOKINGS}{booking.pk}/move/", {"starts_at": taken.starts_at.isoformat()})
+    response = reception.post(f"{BOOKINGS}{booking.pk}/move/", {"slot": slot(taken.starts_at)})
 
     assertContains(response, "That time was just taken. Choose another time.")
     booking.refresh_from_db()
@@ -418,7 +404,7 @@ def test_moving_onto_a_closed_time_is_refused_with_a_message(reception):
     booking = make_booking(open_times()[0].starts_at, status=Booking.Status.CONFIRMED)
     three_am = at(clinic_today() + timedelta(days=3), 3)
 
-    response = reception.post(f"{BOOKINGS}{booking.pk}/move/", {"starts_at": three_am.isoformat()})
+    response = reception.post(f"{BOOKINGS}{booking.pk}/move/", {"slot": slot(three_am)})
 
     assertContains(response, "That time is not open for booking.")
     assert not OutgoingEmail.objects.exists()
@@ -441,7 +427,7 @@ def test_the_move_action_opens_the_move_page_for_one_booking_only(reception, tom
 @pytest.fixture
 def phone_booking(clinic_content):
     return {
-        "starts_at": open_times()[0].starts_at.isoformat(),
+        "slot": slot(open_times()[0].starts_at),
         "patient_name": "Carmen  Díaz",
         "phone": "664 123 4567",
         "email": "carmen@example.com",
@@ -452,7 +438,9 @@ def phone_booking(clinic_content):
     }
 
 
-def test_a_phone_booking_follows_the_online_rules_and_records_who_took_consent(reception, desk, phone_booking):
+def test_a_phone_booking_follows_the_online_rules_is_confirmed_at_once_and_records_who_took_consent(
+    reception, desk, phone_booking
+):
     form = reception.get(f"{BOOKINGS}add/")
     assertContains(form, "The patient agreed by phone to the clinic processing their health data")
 
@@ -461,12 +449,12 @@ def test_a_phone_booking_follows_the_online_rules_and_records_who_took_consent(r
     booking = Booking.objects.get()
     assert response.status_code == 302 and response["Location"] == f"{BOOKINGS}{booking.pk}/change/"
     assert booking.patient_name == "Carmen Díaz" and str(booking.phone) == "+526641234567"
-    assert booking.source == Booking.Source.PHONE and booking.status == Booking.Status.REQUESTED
+    assert booking.source == Booking.Source.PHONE and booking.status == Booking.Status.CONFIRMED
     assert booking.consent_method == Booking.Consent.PHONE and booking.consent_recorded_by == desk
     assert booking.privacy_notice == PrivacyNotice.current() and booking.language == "es"
     assert booking.condition == Condition.objects.published().first()
-    # The same emails as a booking made online: the clinic's notice and the patient's.
-    assert sorted(email_kinds(booking)) == ["clinic_new_request", "received"]
+    # Agreed there and then: one confirmation to the patient, and no email telling the clinic what it just did.
+    assert email_kinds(booking) == ["confirmed"]
 
 
 def test_a_phone_booking_needs_the_patients_consent(reception, phone_booking):
@@ -488,7 +476,7 @@ def test_a_phone_booking_for_a_taken_time_is_refused_keeping_what_was_typed(rece
 
 def test_a_phone_booking_cannot_be_made_for_a_closed_time(reception, phone_booking):
     three_am = at(clinic_today() + timedelta(days=3), 3)
-    response = reception.post(f"{BOOKINGS}add/", {**phone_booking, "starts_at": three_am.isoformat()})
+    response = reception.post(f"{BOOKINGS}add/", {**phone_booking, "slot": slot(three_am)})
     assertContains(response, "That time is not open for booking.")
     assert not Booking.objects.exists()
 
@@ -514,7 +502,7 @@ def test_the_export_follows_the_lists_filters_in_time_order(reception, tomorrow)
     assert rows[0] == ["Reference", "Date", "Time (Tijuana)", "Status", "Practitioner", "Patient", "Phone", "Email",
                        "Reason", "Booked", "Price (MXN)"]
     assert rows[1] == [first.reference, tomorrow.isoformat(), "09:00", "Confirmed", "Dra. Ruiz", "Ana López",
-                       "'+526641234567", "ana@example.com", knee.name, "Online", "750.00"]
+                       "52 664 123 4567", "ana@example.com", knee.name, "Online", "750.00"]
     assert [row[0] for row in rows[1:]] == [first.reference, later.reference]
 
 

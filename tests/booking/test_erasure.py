@@ -403,7 +403,8 @@ def test_it_is_refused_while_the_person_has_an_upcoming_booking_until_it_is_canc
     deletion_request.refresh_from_db()
     assert deletion_request.erased_at is None and "booking_booking" in tables_mentioning(MARIA)
 
-    desk.post(f"/admin/booking/booking/{upcoming.pk}/cancel/")
+    desk.post(f"/admin/booking/booking/{upcoming.pk}/cancel/",
+              {"cancelled_by": "patient", "reason": "Asked for their data to be deleted"})
     refused = desk.post(url, follow=True)
     assert f"The email telling the patient about {upcoming.reference} has not gone out yet" in page_text(refused)
 

@@ -262,3 +262,64 @@ def test_an_email_a_later_change_made_wrong_is_not_sent(booking_rules, mailoutbo
     overtaken = set(booking.emails.filter(overtaken_at__isnull=False).values_list("kind", flat=True))
     assert overtaken == {"received", "confirmed"}
     assert not booking.emails.unsent().exists()
+
+
+def test_every_cancellation_records_who_when_and_whether_it_was_late(booking_rules):
+    from booking.services import cancel_booking
+
+    now = timezone.now()
+    early = make_booking(now + timedelta(hours=booking_rules.cancellation_cutoff_hours + 1))
+    late = make_booking(now + timedelta(hours=booking_rules.cancellation_cutoff_hours - 1), patient_name="Berta")
+
+    cancel_booking(early, cancelled_by=Booking.CancelledBy.PATIENT, now=now)
+    cancel_booking(late, cancelled_by=Booking.CancelledBy.CLINIC, reason="Physio ill", now=now)
+
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert (early.cancelled_by, early.cancelled_at, early.cancelled_late) == (Booking.CancelledBy.PATIENT, now, False)
+    assert (late.cancelled_by, late.cancellation_reason, late.cancelled_late) == (
+        Booking.CancelledBy.CLINIC, "Physio ill", True,
+    )
+    assert list(OutgoingEmail.objects.values_list("kind", flat=True)) == ["cancelled", "cancelled"]
+
+
+def test_closing_a_request_whose_time_has_passed_emails_nobody(booking_rules):
+    from booking.services import cancel_booking
+
+    past = make_booking(timezone.now() - timedelta(hours=1), status=Booking.Status.REQUESTED)
+    assert past.refusal_to_change_to(Booking.Status.CONFIRMED) is not None
+    assert past.refusal_to_change_to(Booking.Status.DECLINED) is not None
+    assert past.can_change_to(Booking.Status.NO_SHOW) and past.can_change_to(Booking.Status.ATTENDED)
+
+    cancel_booking(past, reason="Never came back to us")
+
+    past.refresh_from_db()
+    assert past.status == Booking.Status.CANCELLED and past.cancelled_by == Booking.CancelledBy.CLINIC
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_a_patient_without_email_is_sent_nothing_and_reminded_by_the_desk(booking_rules):
+    from booking.services import book_assessment, cancel_booking
+
+    booking = book_assessment(
+        starts_at=open_times()[-1].starts_at, patient_name="Sin Correo", phone="+526641234567", email="",
+        source=Booking.Source.PHONE, consent_method=Booking.Consent.PHONE,
+    )
+    assert booking.status == Booking.Status.CONFIRMED
+    assert send_due_reminders(booking.starts_at - timedelta(hours=1)) == 0
+    cancel_booking(booking)
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_booking_a_chosen_practitioner_never_falls_back_to_another(booking_rules):
+    from booking.models import Practitioner
+    from booking.services import TimeTaken, book_assessment
+
+    ruiz = Practitioner.objects.get()
+    soto = Practitioner.objects.create(name="Lic. Soto", position=2)
+    starts_at = open_times()[-1].starts_at
+    details = {"patient_name": "Ana", "phone": "+526641234567", "email": "ana@example.com"}
+    assert book_assessment(starts_at=starts_at, practitioner=soto, **details).practitioner == soto
+    with pytest.raises(TimeTaken):
+        book_assessment(starts_at=starts_at, practitioner=soto, **details)
+    assert book_assessment(starts_at=starts_at, **details).practitioner == ruiz  # the patient online takes anyone

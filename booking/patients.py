@@ -7,7 +7,10 @@ empty the record with them, and nothing about a person outlives their bookings.
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+
+from clinic.forms import MexicanOrUSPhoneField
 
 from .models import Booking
 
@@ -28,6 +31,17 @@ class PatientRecord:
     def of(cls, booking):
         bookings = same_person(booking.phone, booking.email).select_related("practitioner", "condition")
         return cls(sorted(bookings, key=lambda each: each.starts_at, reverse=True))
+
+    @classmethod
+    def of_typed(cls, phone, email):
+        """The record of whoever staff typed the phone (any way) or email of, if they have booked before; else None."""
+        try:
+            phone = MexicanOrUSPhoneField(required=False).clean(phone or "")
+        except ValidationError:
+            phone = None
+        email = (email or "").strip()
+        earlier = same_person(phone, email).order_by("-starts_at").first() if phone or email else None
+        return cls.of(earlier) if earlier else None
 
     @property
     def latest(self):

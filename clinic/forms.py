@@ -27,6 +27,12 @@ class AccessibleFormMixin:
                 self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": " ".join(describedby)})
 
 
+# Mexican mobiles were dialled with 044 or 045 before the number, or +52 1 from
+# abroad, until 2019; patients still give them so. Each is the same phone as
+# the plain ten digits.
+OLD_MOBILE_PREFIX = re.compile(r"^(?:\+|00)?52\s*1|^04[45]")
+
+
 class MexicanOrUSPhoneField(forms.CharField):
     """A mobile number from Mexico or the US, stored in E.164.
 
@@ -42,13 +48,15 @@ class MexicanOrUSPhoneField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return ""
-        for region in ("MX", "US"):
-            try:
-                number = phonenumbers.parse(value, region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(number) and phonenumbers.region_code_for_number(number) in {"MX", "US"}:
-                return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        # As typed first; then without an old mobile prefix, which only a number that fails as typed can have.
+        for typed in (value, OLD_MOBILE_PREFIX.sub("", value.strip())):
+            for region in ("MX", "US"):
+                try:
+                    number = phonenumbers.parse(typed, region)
+                except phonenumbers.NumberParseException:
+                    continue
+                if phonenumbers.is_valid_number(number) and phonenumbers.region_code_for_number(number) in {"MX", "US"}:
+                    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.clock import CLINIC_TZ
-from clinic.forms import MexicanOrUSPhoneField
+from clinic.forms import OLD_MOBILE_PREFIX, MexicanOrUSPhoneField
 
 from ..models import Booking, OutgoingEmail
 from ..services import closes_without_email
@@ -45,10 +45,6 @@ LIST_TIME_FORMAT = pgettext_lazy("date format", "D j M, H:i")
 # Only digits and the punctuation people put in phone numbers: "664 123 4567", "(619) 555-0142".
 PHONE_LIKE = re.compile(r"^[\d\s()+.\-]+$")
 
-# Mexican mobiles were dialled with 044 (local) or 045 (long distance) before
-# the number, or +52 1 from abroad, until 2019; patients still give them so.
-# Each is the same phone as the plain ten digits.
-OLD_MOBILE_PREFIX = re.compile(r"^(?:\+|00)?52\s*1|^04[45]")
 
 # The accented letters of Spanish names, in both cases, each with its plain
 # letter. SQLite's lower() folds only ASCII and PostgreSQL may have no unaccent

@@ -2,8 +2,10 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ..patients import PatientRecord
 
@@ -15,7 +17,19 @@ class PatientRecordPages:
         return [
             path("<int:booking_id>/patient/", self.admin_site.admin_view(self.patient_record_view),
                  name="booking_booking_patient"),
+            path("patient-lookup/", self.admin_site.admin_view(require_POST(self.patient_lookup_view)),
+                 name="booking_booking_patient_lookup"),
         ] + super().get_urls()
+
+    def patient_lookup_view(self, request):
+        """The "booked before" notice for the phone or email being typed into a desk booking.
+
+        A POST, so what is typed never lands in an address or a log line.
+        """
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        record = PatientRecord.of_typed(request.POST.get("phone", ""), request.POST.get("email", ""))
+        return TemplateResponse(request, "admin/booking/booking/includes/known_patient.html", {"known_patient": record})
 
     def patient_record_view(self, request, booking_id):
         if not self.has_view_or_change_permission(request):

@@ -10,7 +10,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -21,13 +21,12 @@ from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_POST
 
 from clinic.clock import CLINIC_TZ, clinic_today
-from clinic.forms import MexicanOrUSPhoneField
 
 from ..availability import open_times_by_day
 from ..calendar import when_label
 from ..export import write_bookings_csv
 from ..models import Booking, InvalidTransition
-from ..patients import PatientRecord, same_person
+from ..patients import PatientRecord
 from ..services import (
     TimeNotOpen,
     TimeTaken,
@@ -82,15 +81,7 @@ def parse_day(value):
 def known_patient(form):
     """The record of whoever's phone or email was typed, if they have booked before; shown beside the form."""
     data = form.data if form.is_bound else form.initial
-    try:
-        phone = MexicanOrUSPhoneField(required=False).clean(data.get("phone", ""))
-    except ValidationError:
-        phone = None
-    email = (data.get("email") or "").strip()
-    if not phone and not email:
-        return None
-    earlier = same_person(phone, email).order_by("-starts_at").first()
-    return PatientRecord.of(earlier) if earlier else None
+    return PatientRecord.of_typed(data.get("phone", ""), data.get("email", ""))
 
 
 def describe(booking):

@@ -117,3 +117,22 @@ def test_the_booking_page_links_to_the_patients_record(reception, marias_booking
     page = reception.get(f"/admin/booking/booking/{marias_bookings[0].pk}/change/").content.decode()
 
     assert f'href="/admin/booking/booking/{marias_bookings[0].pk}/patient/"' in page
+
+
+def test_the_desk_form_asks_as_the_phone_is_typed_without_putting_it_in_an_address(reception, marias_bookings):
+    page = reception.get("/admin/booking/booking/add/").content.decode()
+    assert 'data-lookup-url="/admin/booking/booking/patient-lookup/"' in page
+    assert "admin/js/patient_lookup" in page
+
+    found = reception.post("/admin/booking/booking/patient-lookup/", {"phone": "+52 1 664 123 4567", "email": ""})
+    nobody = reception.post("/admin/booking/booking/patient-lookup/", {"phone": "", "email": "nobody@example.com"})
+
+    assert "This phone or email has booked before: María Fernanda López" in page_text(found)
+    assert page_text(nobody).strip() == ""
+    assert reception.get("/admin/booking/booking/patient-lookup/?phone=6641234567").status_code == 405
+
+
+def test_an_editor_cannot_look_up_patients(editor_client, marias_bookings):
+    response = editor_client.post("/admin/booking/booking/patient-lookup/", {"phone": "664 123 4567"})
+
+    assert response.status_code == 403

@@ -177,12 +177,9 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # A Redis that is down or slow costs each request a fraction of a second:
     # rate limits and the page cache then carry on without it (clinic.throttle).
+    _cache_timeout = env.float("CACHE_TIMEOUT", default=0.5)
     CACHES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "socket_connect_timeout": env.float("CACHE_TIMEOUT", default=0.5),
-            "socket_timeout": env.float("CACHE_TIMEOUT", default=0.5),
-            "retry_on_timeout": False,
-        }
+        {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout, "retry_on_timeout": False}
     )
 # Public pages for visitors without a session come from that cache (clinic_site/page_cache.py);
 # saving content in the admin forgets the pages showing it at once. The lifetime bounds how long

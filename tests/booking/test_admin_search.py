@@ -13,21 +13,14 @@ from django.utils import timezone, translation
 from booking.admin.widgets import IsoDatesMixin
 from booking.models import Booking, Closure, Practitioner
 from clinic.clock import clinic_today
-from clinic_site.staff_groups import RECEPTION
 from privacy.admin import PrivacyNoticeForm
 from privacy.models import PrivacyNotice
-from tests.helpers import page_text, staff_member
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
 TIJUANA = ZoneInfo("America/Tijuana")
 BOOKINGS = "/admin/booking/booking/"
-
-
-@pytest.fixture
-def reception(client, booking_rules, clinic_content):
-    client.force_login(staff_member("desk", RECEPTION))
-    return client
 
 
 @pytest.fixture

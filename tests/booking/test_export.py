@@ -17,9 +17,7 @@ from booking.export import (
 )
 from booking.models import Booking, Practitioner
 from clinic.clock import clinic_today
-from clinic_site.staff_groups import RECEPTION
 from privacy.models import PrivacyNotice
-from tests.helpers import staff_member
 
 TIJUANA = ZoneInfo("America/Tijuana")
 BOOKINGS = "/admin/booking/booking/"
@@ -64,12 +62,6 @@ def test_a_booking_without_a_phone_gets_an_empty_cell():
 )
 def test_a_cell_a_spreadsheet_would_run_stays_neutralised(value, safe):
     assert spreadsheet_safe(value) == safe
-
-
-@pytest.fixture
-def reception(client, booking_rules, clinic_content):
-    client.force_login(staff_member("desk", RECEPTION))
-    return client
 
 
 def book(patient_name, phone, email="", hour=9):

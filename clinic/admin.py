@@ -1,12 +1,15 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
-from .admin_translation import SpanishHintsMixin
-from .models import Clinic
+from .admin_translation import SpanishHintsMixin, english_name, spanish_name
+from .models import Clinic, Picture
+from .pictures import PictureFileField, shown
 
 
 @admin.register(Clinic)
@@ -17,6 +20,17 @@ class ClinicAdmin(SpanishHintsMixin, TranslationAdmin):
         (None, {"fields": ["name", "description", "assessment_price"]}),
         (_("Address"), {"fields": ["street_address", "neighbourhood", "postal_code", "city", "region", "country_code", "map_url"]}),
         (_("Contact"), {"fields": ["phone", "whatsapp", "email"]}),
+        (_("Legal details"), {
+            "fields": ["legal_name", "legal_address", "advertising_notice", ("health_officer", "health_officer_cedula")],
+            "description": _("Mexican rules for health advertising ask for the COFEPRIS notice and the responsable "
+                             "sanitario in the footer; the privacy notice names the legal name and domicile, or "
+                             "the clinic's name and address while these are empty."),
+        }),
+        (_("Visiting us"), {
+            "fields": ["first_assessment", "follow_up_price", "usual_sessions", "payment", "invoices",
+                       "getting_there", "parking", "cancellation_policy"],
+            "description": _("The practical answers on the home page. Each is shown only when filled in."),
+        }),
     ]
 
     def has_add_permission(self, request):
@@ -101,3 +115,75 @@ class DeliveryAdmin(admin.ModelAdmin):
             f"{opts.model_name}_failed": self.model.objects.failed().count(),
             f"{opts.model_name}_failed_url": f"{changelist}?{DeliveryStateFilter.parameter_name}={DeliveryStateFilter.FAILED}",
         }
+
+
+def picture_preview(picture, width=240):
+    """A small copy of `picture` for the admin, e.g. beside a photo chosen on another page; "—" when there is none."""
+    if picture is None or not picture.image:
+        return "—"
+    return format_html(
+        '<img class="picture-preview" src="{}" width="{}" height="{}" alt="{}">',
+        shown(picture).src, width, round(width * picture.height / picture.width) if picture.width else width,
+        picture.alt_text if not picture.is_decorative else "",
+    )
+
+
+class PictureAdminForm(forms.ModelForm):
+    """The upload is checked and cleaned (clinic.pictures); alt text in both languages unless the photo is decorative."""
+
+    image = PictureFileField(
+        label=_("image"), help_text=Picture._meta.get_field("image").help_text, widget=forms.ClearableFileInput,
+    )
+
+    class Meta:
+        model = Picture
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_decorative"):
+            return cleaned
+        for name in (english_name("alt_text"), spanish_name("alt_text")):
+            if name in self.fields and not (cleaned.get(name) or "").strip():
+                self.add_error(name, forms.ValidationError(
+                    _("Describe what the photo shows, or tick “decorative” if it adds nothing a reader would miss."),
+                    code="alt_text_required",
+                ))
+        return cleaned
+
+
+@admin.register(Picture)
+class PictureAdmin(SpanishHintsMixin, TranslationAdmin):
+    form = PictureAdminForm
+    list_display = ["thumbnail", "__str__", "in_gallery", "position", "is_decorative", "size", "created_at"]
+    list_display_links = ["thumbnail", "__str__"]
+    list_editable = ["in_gallery", "position"]
+    list_filter = ["in_gallery", "is_decorative"]
+    search_fields = ["alt_text_en", "alt_text_es", "caption_en", "caption_es"]
+    readonly_fields = ["preview", "size"]
+    fieldsets = [
+        (None, {"fields": ["image", "preview", "size"]}),
+        (_("For people who cannot see it"), {
+            "fields": ["alt_text", "is_decorative"],
+            "description": _("Screen readers read the alt text aloud instead of the photo, in the page's language."),
+        }),
+        (_("Caption"), {"fields": ["caption"]}),
+        (_("Focal point"), {
+            "fields": [("focal_x", "focal_y")],
+            "description": _("Where a cropped copy (a square team photo, a gallery tile) keeps its centre. "
+                             "50 and 50 is the middle."),
+        }),
+        (_("The clinic's gallery"), {"fields": ["in_gallery", "position"]}),
+    ]
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, picture):
+        return picture_preview(picture, width=96)
+
+    @admin.display(description=_("preview"))
+    def preview(self, picture):
+        return picture_preview(picture, width=360)
+
+    @admin.display(description=_("size in pixels"))
+    def size(self, picture):
+        return f"{picture.width} × {picture.height}" if picture.pk else "—"

@@ -7,3 +7,9 @@ class ClinicConfig(AppConfig):
 
     name = "clinic"
     verbose_name = _("Site content")
+
+    def ready(self):
+        from . import pictures
+        from .models import Picture
+
+        pictures.connect_signals(Picture)

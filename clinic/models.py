@@ -1,9 +1,10 @@
 """What every app of the clinic's site shares: the clinic itself, and what published, translated content is made of."""
 
+import secrets
 from decimal import Decimal
 from urllib.parse import quote_plus
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -62,6 +63,64 @@ class LocalisedSlugMixin(models.Model):
         return self.slug_es if get_language() == "es" and self.slug_es else self.slug
 
 
+def picture_upload_to(picture, filename):
+    """A random name under pictures/: nothing of the name the file was uploaded with is kept."""
+    extension = filename.rpartition(".")[2].lower() if "." in filename else "jpg"
+    return f"pictures/{secrets.token_hex(16)}.{extension}"
+
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Picture(models.Model):
+    """A photo staff upload: the opening, the team, the clinic's rooms, a condition or the case example.
+
+    Stored re-encoded, with nothing but its pixels, under a random name
+    (clinic.pictures); shown in several widths, cropped around its focal point.
+    """
+
+    image = models.ImageField(
+        _("image"), upload_to=picture_upload_to, width_field="width", height_field="height",
+        help_text=_("A JPEG, PNG, WebP or HEIC photo. Location and camera details are removed."),
+    )
+    width = models.PositiveIntegerField(_("width"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("height"), editable=False, default=0)
+    alt_text = models.CharField(
+        _("alt text"), max_length=250, blank=True,
+        help_text=_("What the photo shows, for people who cannot see it. Required unless the photo is decorative."),
+    )
+    is_decorative = models.BooleanField(
+        _("decorative"), default=False, help_text=_("Tick only when the photo adds nothing a reader would miss.")
+    )
+    caption = models.CharField(_("caption"), max_length=250, blank=True)
+    focal_x = models.PositiveSmallIntegerField(
+        _("focal point across (%)"), default=50, validators=PERCENT,
+        help_text=_("Where the photo's subject is, from the left edge (0) to the right (100): crops keep it in view."),
+    )
+    focal_y = models.PositiveSmallIntegerField(
+        _("focal point down (%)"), default=50, validators=PERCENT,
+        help_text=_("From the top edge (0) to the bottom (100)."),
+    )
+    in_gallery = models.BooleanField(
+        _("in the clinic's gallery"), default=False, help_text=_("Show it among the photos of the clinic on the home page.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("picture")
+        verbose_name_plural = _("pictures")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(focal_x__lte=100) & Q(focal_y__lte=100), name="picture_focal_point_inside_the_image"
+            ),
+        ]
+
+    def __str__(self):
+        return self.alt_text or self.caption or self.image.name
+
+
 class Clinic(SingletonModel):
     """The clinic's own details: one row, edited in the admin as "Clinic details"."""
 
@@ -107,6 +166,50 @@ class Clinic(SingletonModel):
         blank=True,
         help_text=_("A link to the clinic on a map. Leave empty to search the address on Google Maps."),
     )
+
+    # Who the clinic is in law: Mexican rules for health advertising and the privacy law ask for these.
+    legal_name = models.CharField(
+        _("legal name"), max_length=200, blank=True,
+        help_text=_("The person or company responsible for the clinic and its patients' data, as the privacy notice names it."),
+    )
+    legal_address = models.TextField(
+        _("legal domicile"), blank=True, help_text=_("The address the privacy notice gives for the responsible party.")
+    )
+    advertising_notice = models.CharField(
+        _("COFEPRIS advertising notice or permit"), max_length=120, blank=True,
+        help_text=_("The number of the advertising notice or permit. Shown in the footer when filled."),
+    )
+    health_officer = models.CharField(
+        _("responsable sanitario"), max_length=200, blank=True,
+        help_text=_("The name of the clinic's responsible health officer. Shown in the footer when filled."),
+    )
+    health_officer_cedula = models.CharField(
+        _("responsable sanitario's cédula profesional"), max_length=8, blank=True,
+    )
+
+    # Practical answers for a patient crossing town or the border. Each is shown only when filled.
+    first_assessment = models.TextField(
+        _("what happens in the first assessment"), blank=True, help_text=_("Separate paragraphs with a blank line.")
+    )
+    follow_up_price = models.DecimalField(
+        _("follow-up session price (MXN)"), max_digits=8, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    usual_sessions = models.CharField(
+        _("usual number of sessions"), max_length=200, blank=True, help_text=_("E.g. “Most runners come 4 to 8 times.”")
+    )
+    payment = models.TextField(
+        _("how to pay"), blank=True, help_text=_("Cash, card, transfer, US dollars: what the clinic takes.")
+    )
+    invoices = models.TextField(
+        _("invoices and receipts"), blank=True,
+        help_text=_("Facturas (CFDI), and receipts patients can send to a US insurer."),
+    )
+    getting_there = models.TextField(
+        _("getting there"), blank=True, help_text=_("From San Ysidro and from downtown. Separate paragraphs with a blank line.")
+    )
+    parking = models.TextField(_("parking and the entrance"), blank=True)
+    cancellation_policy = models.TextField(_("cancellation and no-show policy"), blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta(SingletonModel.Meta):

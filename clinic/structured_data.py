@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
-def clinic_data(clinic, request):
+def clinic_data(clinic, request, team=()):
+    """The clinic, and with `team` (listed practitioners, photos selected) each of them as a Person."""
     home = request.build_absolute_uri(reverse("conditions:home"))
     address = {
         "@type": "PostalAddress",
@@ -36,7 +37,35 @@ def clinic_data(clinic, request):
     if clinic.email:
         data["email"] = clinic.email
     data["hasMap"] = clinic.maps_link
+    if team:
+        data["employee"] = [practitioner_data(practitioner, request) for practitioner in team]
     return data
+
+
+def practitioner_data(practitioner, request):
+    """A practitioner as a Person: their degree is a credential recognised by its institution, the cédula its number."""
+    url = request.build_absolute_uri(practitioner.get_absolute_url())
+    person = {"@type": "Person", "@id": url, "name": practitioner.name, "url": url}
+    if practitioner.title:
+        person["jobTitle"] = practitioner.title
+    if practitioner.photo_id and practitioner.photo.image:
+        person["image"] = request.build_absolute_uri(practitioner.photo.image.url)
+    if practitioner.degree or practitioner.cedula:
+        credential = {"@type": "EducationalOccupationalCredential", "credentialCategory": "degree"}
+        if practitioner.degree:
+            credential["name"] = practitioner.degree
+        if practitioner.institution:
+            credential["recognizedBy"] = {"@type": "EducationalOrganization", "name": practitioner.institution}
+        if practitioner.cedula:
+            credential["identifier"] = {
+                "@type": "PropertyValue", "propertyID": "Cédula profesional", "value": practitioner.cedula,
+            }
+        person["hasCredential"] = credential
+    if practitioner.language_list:
+        person["knowsLanguage"] = practitioner.language_list
+    if practitioner.speciality_list:
+        person["knowsAbout"] = practitioner.speciality_list
+    return person
 
 
 def assessment_offer(clinic, request):

@@ -1,26 +1,30 @@
 """What the site still lacks before it can take patients, for the admin's front page.
 
 The starting content leaves the clinic's numbers, address and email empty,
-names its practitioner "Lead physiotherapist" and ships a privacy notice that
-does not name the clinic's legal owner. Each of those would reach a patient
-(an email with nobody to reply to, "call us" with no number), so the front
-page asks for them, each with a link to where it is filled in, until none is
-left.
+names its practitioner "Lead physiotherapist", and leaves out what Mexican law
+asks of the site: the legal name and domicile the privacy notice gives for the
+party responsible for patients' data (LFPDPPP), the COFEPRIS advertising notice
+and responsable sanitario in the footer, and each listed practitioner's cédula
+profesional on the team page. Each of those would reach a patient (an email
+with nobody to reply to, "call us" with no number, advertising COFEPRIS can
+suspend), so the front page asks for them, each with a link to where it is
+filled in, until none is left.
 """
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import BookingSettings, Practitioner
+from booking.models import BookingSettings
 from booking.seed import PLACEHOLDER_PRACTITIONER_NAME
 from clinic.models import Clinic
 from privacy.models import PrivacyNotice
-from privacy.seed import PRIVACY_NOTICE_PATH, read_privacy_notice
+from team.models import Practitioner
 
 
 def missing(request, site_name="admin"):
-    """[{"label", "url"}] for each thing still to fill in that this staff member can fill in. Four queries."""
+    """[{"label", "url"}] for each thing still to fill in that this staff member can fill in. Five queries at most."""
     user = request.user
 
     def url(name, *args):
@@ -35,27 +39,31 @@ def missing(request, site_name="admin"):
             (clinic.whatsapp, _("The clinic’s WhatsApp number")),
             (clinic.email, _("The clinic’s email")),
             (clinic.street_address, _("The clinic’s street address")),
+            (clinic.legal_name, _("The clinic’s legal name, for the privacy notice")),
+            (clinic.legal_address, _("The clinic’s legal domicile, for the privacy notice")),
+            (clinic.advertising_notice, _("The COFEPRIS advertising notice or permit number, for the footer")),
+            (clinic.health_officer, _("The responsable sanitario, for the footer")),
         ):
             if not value:
                 items.append({"label": label, "url": clinic_url})
     else:
         clinic = None
 
-    if user.has_perm("booking.change_practitioner"):
-        placeholders = list(Practitioner.objects.filter(name=PLACEHOLDER_PRACTITIONER_NAME).values_list("pk", flat=True))
-        for pk in placeholders:
-            items.append({
-                "label": _("The practitioner’s real name, in place of “%(name)s”") % {"name": PLACEHOLDER_PRACTITIONER_NAME},
-                "url": url("booking_practitioner_change", pk),
-            })
+    if user.has_perm("team.change_practitioner"):
+        # One query: the placeholders, and everyone on the team page without a cédula.
+        to_fill = Practitioner.objects.filter(
+            Q(name=PLACEHOLDER_PRACTITIONER_NAME) | Q(is_listed=True, cedula="")
+        ).values_list("pk", "name")
+        for pk, name in to_fill:
+            if name == PLACEHOLDER_PRACTITIONER_NAME:
+                label = _("The practitioner’s real name, in place of “%(name)s”") % {"name": name}
+            else:
+                label = _("%(name)s’s cédula profesional, for the team page") % {"name": name}
+            items.append({"label": label, "url": url("team_practitioner_change", pk)})
 
-    if user.has_perm("privacy.add_privacynotice"):
-        notice = PrivacyNotice.current()
-        if notice is None or _is_the_shipped_notice(notice):
-            items.append({
-                "label": _("The privacy notice’s legal identity: the clinic’s registered name and full address, in a new version"),
-                "url": url("privacy_privacynotice_add"),
-            })
+    if user.has_perm("privacy.add_privacynotice") and not PrivacyNotice.objects.published().exists():
+        # The notice names the responsible party from Clinic details (above); here only that there is one.
+        items.append({"label": _("A privacy notice"), "url": url("privacy_privacynotice_add")})
 
     if user.has_perm("booking.change_bookingsettings"):
         rules = BookingSettings.load()
@@ -68,9 +76,3 @@ def missing(request, site_name="admin"):
             })
     return items
 
-
-def _is_the_shipped_notice(notice):
-    """Still the notice the site starts with, which names the clinic only by its trading name."""
-    _title, shipped_body = read_privacy_notice(PRIVACY_NOTICE_PATH)
-    body = getattr(notice, "body_en", None) or notice.body
-    return body.strip() == shipped_body

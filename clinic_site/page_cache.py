@@ -56,6 +56,7 @@ PAGES = {
     "conditions:condition": lambda kwargs: (SITE, condition_stamp(kwargs["slug"])),
     "conditions:page": lambda kwargs: (SITE, page_stamp(kwargs["slug"])),
     "faq:index": lambda kwargs: (SITE, FAQ),
+    "team:index": lambda kwargs: (SITE,),
     "privacy:notice": lambda kwargs: (SITE, PRIVACY),
     "privacy:notice_version": lambda kwargs: (SITE, PRIVACY),
     "django.contrib.sitemaps.views.sitemap": lambda kwargs: (SITEMAP,),
@@ -403,10 +404,18 @@ def connect_receivers():
     from django.utils.autoreload import file_changed
 
     from booking.models import BookingSettings, OpeningHours
-    from clinic.models import Clinic
-    from conditions.models import Condition, Page, PatientKind, ServicePage, Stage
+    from clinic.models import Clinic, Picture
+    from conditions.models import (
+        Condition,
+        Page,
+        PatientKind,
+        PatientStory,
+        ServicePage,
+        Stage,
+    )
     from faq.models import FeaturedQuestion, Question, QuestionGroup
     from privacy.models import PrivacyNotice
+    from team.models import Practitioner
 
     def on_save_and_delete(model, receiver, name):
         # Held strongly: the receivers made by forgetting() have no other reference.
@@ -417,6 +426,11 @@ def connect_receivers():
     site = forgetting(SITE)
     on_save_and_delete(Clinic, site, "clinic")
     on_save_and_delete(OpeningHours, site, "opening_hours")
+    # Practitioners are on the home page, the team page and the condition pages they reviewed; pictures
+    # and patient stories on the home page and condition pages: each shows on enough pages to forget them all.
+    on_save_and_delete(Practitioner, site, "practitioner")
+    on_save_and_delete(Picture, site, "picture")
+    on_save_and_delete(PatientStory, site, "patient_story")
     # The home page. Its date in the sitemap is the service page's.
     on_save_and_delete(ServicePage, forgetting(HOME, SITEMAP), "service_page")
     home = forgetting(HOME)
@@ -441,7 +455,7 @@ def connect_receivers():
     # The notice's pages, and the sitemap's date for it.
     on_save_and_delete(PrivacyNotice, forgetting(PRIVACY, SITEMAP), "privacy_notice")
     post_save.connect(admin_logged, sender=LogEntry, dispatch_uid="page_cache_admin_logged")
-    # The sitemap's date for /book/. Closures, practitioners and bookings are on no cached page.
+    # The sitemap's date for /book/. Closures and bookings are on no cached page.
     on_save_and_delete(BookingSettings, forgetting(SITEMAP), "booking_settings")
     setting_changed.connect(_urls_changed, dispatch_uid="page_cache_urls_changed")
     file_changed.connect(source_changed, dispatch_uid="page_cache_source_changed")

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "staff_access",
     # The site's own apps, each importing only those above it.
     "clinic",
+    "team",
     "conditions",
     "faq",
     "privacy",

@@ -17,14 +17,17 @@ READ_ONLY = ("view",)
 # group -> app label -> model -> actions.
 STAFF_GROUPS = {
     CLINIC_EDITORS: {
-        "clinic": {"clinic": EDIT_ONLY},
+        "clinic": {"clinic": EDIT_ONLY, "picture": ALL},
         "conditions": {
             "servicepage": EDIT_ONLY,
             "condition": ALL,
             "stage": ALL,
             "patientkind": ALL,
             "page": ALL,
+            "patientstory": ALL,
         },
+        # Profiles only: adding someone, and whether they take bookings, is the owner's (team/admin.py).
+        "team": {"practitioner": EDIT_ONLY},
         "faq": {
             "questiongroup": ALL,
             "question": ALL,
@@ -40,8 +43,8 @@ STAFF_GROUPS = {
             "outgoingemail": EDIT_ONLY,
             "closure": ALL,
             "openinghours": READ_ONLY,
-            "practitioner": READ_ONLY,
             "bookingsettings": READ_ONLY,
+            "waitlistentry": READ_ONLY, "waitlistemail": READ_ONLY,  # who waits for which days, and what was sent
         },
         "privacy": {
             "privacynotice": READ_ONLY,
@@ -51,6 +54,7 @@ STAFF_GROUPS = {
             "clinicnotice": EDIT_ONLY,
         },
         "clinic": {"clinic": READ_ONLY},
+        "team": {"practitioner": READ_ONLY},
         "conditions": {"condition": READ_ONLY},
     },
 }

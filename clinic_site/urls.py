@@ -5,11 +5,12 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from booking.sitemaps import BookingSitemap
-from clinic_site import views
+from clinic_site import icons, share_cards, views
 from clinic_site.view_on_site import view_on_site
 from conditions.sitemaps import ConditionSitemap, HomeSitemap, PageSitemap
 from faq.sitemaps import FaqSitemap
 from privacy.sitemaps import PrivacySitemap
+from team.sitemaps import TeamSitemap
 
 sitemaps = {
     "home": HomeSitemap,
@@ -18,6 +19,7 @@ sitemaps = {
     "pages": PageSitemap,
     "booking": BookingSitemap,
     "privacy": PrivacySitemap,
+    "team": TeamSitemap,
 }
 
 admin.site.site_header = _("Clinic administration")
@@ -31,14 +33,18 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", icons.favicon_ico, name="favicon_ico"),
+    path("share/<str:token>.<str:extension>", share_cards.share_card, name="share_card"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
 ]
 
 # English unprefixed; Spanish under /es/.
 urlpatterns += i18n_patterns(
+    path("site.webmanifest", icons.web_manifest, name="web_manifest"),
     path("", include("faq.urls")),
     path("", include("booking.urls")),
     path("", include("privacy.urls")),
+    path("", include("team.urls")),
     path("", include("conditions.urls")),
     prefix_default_language=False,
 )

@@ -4,8 +4,28 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import LocalisedSlugMixin, PublishedQuerySet, SingletonModel
+from clinic.models import LocalisedSlugMixin, Picture, PublishedQuerySet, SingletonModel
 from clinic.text import paragraphs, truncate
+from team.models import Practitioner
+
+
+class PatientReason(models.TextChoices):
+    """Why a patient comes, in their words: where it hurts, or what brings them. Never a diagnosis."""
+
+    KNEE = "knee", _("Knee")
+    SHIN = "shin", _("Shin")
+    ACHILLES_CALF = "achilles_calf", _("Achilles or calf")
+    HEEL_FOOT = "heel_foot", _("Heel or foot")
+    HIP_HAMSTRING = "hip_hamstring", _("Hip or hamstring")
+    AFTER_SURGERY = "after_surgery", _("After surgery")
+    SPORT = "sport", _("For my sport")
+    NOT_SURE = "not_sure", _("Not sure")
+
+
+def picture_field(verbose_name):
+    return models.ForeignKey(
+        Picture, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=verbose_name
+    )
 
 
 class ServicePage(SingletonModel):
@@ -24,6 +44,9 @@ class ServicePage(SingletonModel):
         blank=True,
         help_text=_("The snippet in search results. Leave empty to use the strapline and summary."),
     )
+
+    opening_picture = picture_field(_("opening photo"))
+    case_picture = picture_field(_("case example photo"))
 
     conditions_label = models.CharField(_("“What we treat” label"), max_length=80)
     conditions_heading = models.CharField(_("“What we treat” heading"), max_length=200)
@@ -128,12 +151,37 @@ class Condition(LocalisedSlugMixin, models.Model):
     body = models.TextField(
         _("body"), blank=True, help_text=_("The longer text of the condition's page. Separate paragraphs with a blank line.")
     )
+    patient_reason = models.CharField(
+        _("what patients say"), max_length=16, choices=PatientReason.choices, blank=True,
+        help_text=_(
+            "The answer a patient booking gives for this condition, e.g. “Achilles or calf”. When only one published "
+            "condition has that answer, staff see it on the booking."
+        ),
+    )
+    picture = picture_field(_("photo"))
+    # The page's sections, each shown only when filled. Separate paragraphs with a blank line; one line per item in lists.
+    feels_like = models.TextField(_("what it feels like, and where"), blank=True)
+    who_gets_it = models.TextField(_("who gets it, and why"), blank=True)
+    assessment_checks = models.TextField(_("what the first assessment checks"), blank=True, help_text=_("One per line."))
+    treatment = models.TextField(_("what treatment looks like"), blank=True)
+    timeline = models.TextField(_("a typical timeline"), blank=True)
+    this_week = models.TextField(_("what you can do this week"), blank=True, help_text=_("One per line."))
+    red_flags = models.TextField(
+        _("see a doctor now if…"), blank=True, help_text=_("One sign per line: signs that need a doctor today, not physiotherapy.")
+    )
+    signs = models.TextField(
+        _("signs and symptoms"), blank=True, help_text=_("One per line, short, for search engines' structured data.")
+    )
     meta_title = models.CharField(_("search title"), max_length=70, blank=True)
     meta_description = models.CharField(
         _("search description"), max_length=160, blank=True, help_text=_("Leave empty to use the summary.")
     )
     reviewed_on = models.DateField(
         _("last reviewed"), null=True, blank=True, help_text=_("When a clinician last checked this page.")
+    )
+    reviewed_by = models.ForeignKey(
+        Practitioner, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviewed_conditions",
+        verbose_name=_("reviewed by"), help_text=_("The clinician who last checked this page."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0, db_index=True)
     is_published = models.BooleanField(_("published"), default=True)
@@ -236,3 +284,31 @@ class Page(LocalisedSlugMixin, models.Model):
     @property
     def body_paragraphs(self):
         return paragraphs(self.body)
+
+
+class PatientStory(models.Model):
+    """A patient's own words about their care, shown with their consent: no ratings, no stars."""
+
+    quote = models.TextField(_("quote"), max_length=600, help_text=_("Short, in the patient's words."))
+    patient = models.CharField(
+        _("patient"), max_length=40, help_text=_("First name and initial only, e.g. “María F.”.")
+    )
+    condition = models.ForeignKey(
+        Condition, on_delete=models.SET_NULL, null=True, blank=True, related_name="stories",
+        verbose_name=_("condition"), help_text=_("The story is shown on this condition's page too."),
+    )
+    consent_recorded_on = models.DateField(
+        _("consent recorded on"), help_text=_("The day the patient agreed in writing to their words being shown.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_published = models.BooleanField(_("published"), default=True)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("patient story")
+        verbose_name_plural = _("patient stories")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.patient

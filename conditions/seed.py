@@ -8,21 +8,25 @@ carry, such as the names and addresses of the conditions, comes in its extras
 file (content/extras.<language>.json).
 
 load() then creates the service page, its stages and kinds of patient, the
-conditions and the pages the copy names, each only while its table is empty;
-load_spanish() gives them the translation (clinic.seeding says how).
+conditions and the pages the copy names, each only while its table is empty,
+and fills each condition's page sections (content/condition-pages.txt) where
+they are empty; load_spanish() gives them the translation (clinic.seeding says
+how).
 The copy's questions are the FAQ's, loaded by faq.seed.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from django.db.models import Q
 from django.utils.text import slugify
 
 from clinic.seeding import Row
 
-from .models import Condition, Page, PatientKind, ServicePage, Stage
+from .models import Condition, Page, PatientKind, PatientReason, ServicePage, Stage
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 SEED_PATH = CONTENT_DIR / "return-to-running.txt"
@@ -38,6 +42,18 @@ CONDITION_NAMES = [
     ("Hip and hamstring tendinopathies", "hip-and-hamstring-tendinopathies"),
     ("Post-surgical return to running", "post-surgical-return-to-running"),
 ]
+
+# Where a patient booking says it hurts, or why they come, for each condition (conditions.models.PatientReason).
+PATIENT_REASONS = {
+    "iliotibial-band-syndrome": PatientReason.KNEE,
+    "patellofemoral-pain": PatientReason.KNEE,
+    "patellar-tendinopathy": PatientReason.KNEE,
+    "achilles-tendinopathy": PatientReason.ACHILLES_CALF,
+    "plantar-heel-pain": PatientReason.HEEL_FOOT,
+    "bone-stress-injury": PatientReason.SHIN,
+    "hip-and-hamstring-tendinopathies": PatientReason.HIP_HAMSTRING,
+    "post-surgical-return-to-running": PatientReason.AFTER_SURGERY,
+}
 
 READ_MORE_PREFIX = "Read more: "
 RELATED_PREFIX = "Related conditions: "
@@ -263,6 +279,104 @@ def check_translation(english, translated, extras):
             raise SeedFormatError(f"{translation['question']!r} reads more at {found!r}, not {expected!r}.")
 
 
+# The condition pages' sections (content/condition-pages.txt and its translations).
+
+# Each section's field, with its heading in each language's file (the headings the page shows), in the files' order.
+PAGE_SECTIONS = {
+    "feels_like": {"en": "What it feels like, and where", "es": "Qué se siente y dónde"},
+    "who_gets_it": {"en": "Who gets it, and why", "es": "A quién le da y por qué"},
+    "assessment_checks": {"en": "What the first assessment checks", "es": "Qué revisa la primera valoración"},
+    "treatment": {"en": "What treatment looks like", "es": "Cómo es el tratamiento"},
+    "timeline": {"en": "A typical timeline", "es": "Cuánto tarda, por lo general"},
+    "this_week": {"en": "What you can do this week", "es": "Qué puedes hacer esta semana"},
+    "red_flags": {"en": "See a doctor now if…", "es": "Acude al médico de inmediato si…"},
+    "signs": {"en": "Signs and symptoms", "es": "Signos y síntomas"},
+}
+# Sections written as "- " items in the files, kept one per line in the fields.
+LIST_SECTIONS = {"assessment_checks", "this_week", "red_flags", "signs"}
+ADDRESS_LINE = re.compile(r"# ([a-z0-9]+(?:-[a-z0-9]+)*)")
+
+
+def condition_pages_path(language):
+    return CONTENT_DIR / ("condition-pages.txt" if language == "en" else f"condition-pages.{language}.txt")
+
+
+def read_condition_pages(language="en", path=None):
+    """{slug: {field: text}}: each condition's page sections, in CONDITION_NAMES' order, every section filled."""
+    path = Path(path or condition_pages_path(language))
+    headings = {sections[language]: field for field, sections in PAGE_SECTIONS.items()}
+    pages, page, field, lines = {}, None, None, []
+
+    def close_section():
+        if field is not None:
+            page[field] = _section_text(path.name, slug, field, lines)
+
+    slug = None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.rstrip()
+        address = ADDRESS_LINE.fullmatch(line)
+        if address:
+            close_section()
+            slug, page, field, lines = address.group(1), {}, None, []
+            if slug in pages:
+                raise SeedFormatError(f"{path.name} line {number}: {slug!r} appears twice.")
+            pages[slug] = page
+        elif line.startswith("## "):
+            if page is None:
+                raise SeedFormatError(f"{path.name} line {number}: a section before the first condition's address.")
+            close_section()
+            heading = line.removeprefix("## ").strip()
+            expected = list(PAGE_SECTIONS)[len(page)] if len(page) < len(PAGE_SECTIONS) else None
+            if headings.get(heading) != expected:
+                wanted = PAGE_SECTIONS[expected][language] if expected else "the next condition's address"
+                raise SeedFormatError(f"{path.name} line {number}: expected the section {wanted!r}, found {heading!r}.")
+            field, lines = expected, []
+        elif page is None:
+            if line and not line.startswith("#"):
+                raise SeedFormatError(f"{path.name} line {number}: text before the first condition's address.")
+        else:
+            lines.append(line)
+    close_section()
+    slugs = [slug for _name, slug in CONDITION_NAMES]
+    if list(pages) != slugs:
+        raise SeedFormatError(f"{path.name}: the conditions {list(pages)!r}, expected {slugs!r} in that order.")
+    for slug, page in pages.items():
+        if len(page) != len(PAGE_SECTIONS):
+            missing = [PAGE_SECTIONS[field][language] for field in PAGE_SECTIONS if field not in page]
+            raise SeedFormatError(f"{path.name}: {slug} lacks the sections {missing!r}.")
+    return pages
+
+
+def _section_text(where, slug, field, lines):
+    if field in LIST_SECTIONS:
+        items = [line.strip() for line in lines if line.strip()]
+        for item in items:
+            if not item.startswith("- ") or not item.removeprefix("- ").strip():
+                raise SeedFormatError(f"{where}: in {slug}, {field}: each line is an item starting with “- ”, not {item!r}.")
+        text = "\n".join(item.removeprefix("- ").strip() for item in items)
+    else:
+        paragraphs_, current = [], []
+        for line in [*lines, ""]:
+            if line.strip():
+                current.append(line.strip())
+            elif current:
+                paragraphs_.append("\n".join(current))
+                current = []
+        text = "\n\n".join(paragraphs_)
+    if not text:
+        raise SeedFormatError(f"{where}: {slug} has an empty section {field!r}.")
+    return text
+
+
+def check_condition_pages(english, translated):
+    """Refuse a translation of the pages whose lists do not have an item for each of the English's."""
+    for slug, sections in english.items():
+        for name in LIST_SECTIONS:
+            ours, theirs = sections[name].splitlines(), translated[slug][name].splitlines()
+            if len(ours) != len(theirs):
+                raise SeedFormatError(f"{slug}, {name}: {len(ours)} items in English, {len(theirs)} translated.")
+
+
 def same_length(english, translated):
     """`translated`, if it has a line for each of `english`'s."""
     if len(translated) != len(english):
@@ -294,9 +408,13 @@ class Loaded(NamedTuple):
 
 
 def load(loader, seed):
+    condition_pages = read_condition_pages()
+    check_condition_pages(condition_pages, read_condition_pages("es"))  # before anything is written
     pages = load_pages(loader, seed)
     service_page = load_service_page(loader, seed, pages)
-    return Loaded(pages, service_page, load_conditions(loader, seed))
+    conditions = load_conditions(loader, seed)
+    load_condition_pages(loader, condition_pages)
+    return Loaded(pages, service_page, conditions)
 
 
 def load_pages(loader, seed):
@@ -337,12 +455,43 @@ def load_service_page(loader, seed, pages):
 def load_conditions(loader, seed):
     if Condition.objects.exists():
         loader.report(Condition, 0)
+        fill_patient_reasons()
         return {condition.slug: condition for condition in Condition.objects.all()}
     conditions = Condition.objects.bulk_create(
         Condition(position=position, **fields) for position, fields in enumerate(seed.conditions, start=1)
     )
     loader.report(Condition, len(conditions))
+    fill_patient_reasons()
     return {condition.slug: condition for condition in Condition.objects.all()}
+
+
+def fill_patient_reasons():
+    """Each condition's answer on the booking's reason step, where staff have not chosen one."""
+    for slug, reason in PATIENT_REASONS.items():
+        Condition.objects.filter(slug=slug, patient_reason="").update(patient_reason=reason)
+
+
+def load_condition_pages(loader, condition_pages):
+    """Each condition's page sections, into those still empty: a section staff wrote, or cleared, on a page is theirs."""
+    filled = 0
+    for condition in Condition.objects.filter(slug__in=condition_pages):
+        empty = {
+            name: text for name, text in condition_pages[condition.slug].items()
+            if not getattr(condition, f"{name}_en")
+        }
+        if not empty:
+            continue
+        # Written only if still empty, so a section saved meanwhile wins; update() leaves "last changed" alone.
+        still_empty = Q()
+        for name in empty:
+            still_empty &= Q(**{f"{name}_en": ""}) | Q(**{f"{name}_en__isnull": True})
+        filled += Condition.objects.filter(still_empty, pk=condition.pk).update(
+            **{f"{name}_en": text for name, text in empty.items()}
+        )
+    if filled:
+        loader.stdout.write(loader.style.SUCCESS(f"Loaded the page sections of {filled} conditions."))
+    else:
+        loader.stdout.write("Kept the page sections of the conditions already there.")
 
 
 # The Spanish. Each row the copy describes is found by an identity staff do not
@@ -380,10 +529,18 @@ def load_spanish_sections(loader, seed, spanish):
 
 
 def load_spanish_conditions(loader, seed, spanish):
+    english_pages, spanish_pages = read_condition_pages(), read_condition_pages("es")
     loader.translate(Condition, [
         Row(
             Condition.objects.filter(slug=en["slug"]),
-            {"name": (en["name"], es["name"]), "summary": (en["summary"], es["summary"])},
+            {
+                "name": (en["name"], es["name"]),
+                "summary": (en["summary"], es["summary"]),
+                **{
+                    field: (text, spanish_pages[en["slug"]][field])
+                    for field, text in english_pages.get(en["slug"], {}).items()
+                },
+            },
             en["slug"],
             slug_es=es["slug"],
         )

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Condition, Page, PatientKind, ServicePage, Stage
+from .models import Condition, Page, PatientKind, PatientStory, ServicePage, Stage
 
 
 @register(ServicePage)
@@ -40,7 +40,26 @@ class ServicePageTranslationOptions(TranslationOptions):
 
 @register(Condition)
 class ConditionTranslationOptions(TranslationOptions):
-    fields = ("name", "summary", "body", "meta_title", "meta_description")
+    fields = (
+        "name",
+        "summary",
+        "body",
+        "feels_like",
+        "who_gets_it",
+        "assessment_checks",
+        "treatment",
+        "timeline",
+        "this_week",
+        "red_flags",
+        "signs",
+        "meta_title",
+        "meta_description",
+    )
+
+
+@register(PatientStory)
+class PatientStoryTranslationOptions(TranslationOptions):
+    fields = ("quote",)
 
 
 @register(Stage)

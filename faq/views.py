@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from clinic.models import Clinic
 from clinic.structured_data import breadcrumbs
 
 from .models import Question, QuestionGroup
@@ -17,11 +18,14 @@ def faq_index(request):
         if group.questions.all()
     ]
     questions = [question for group in groups for question in group.questions.all()]
+    clinic = Clinic.load()  # the one the footer would load anyway
     return render(
         request,
         "faq/index.html",
         {
             "groups": groups,
+            "clinic": clinic,
+            "meta_title": f"{_('Questions and answers')} · {clinic.name}",
             "structured_data": [
                 faq_data(questions),
                 breadcrumbs(request, (_("Home"), reverse("conditions:home")), (_("Questions"), request.path)),

@@ -1,16 +1,35 @@
 """The clinic's privacy notice, in every version patients agreed to, and patients' requests about their data."""
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from clinic.outbox import Delivery, DeliveryQuerySet
 from clinic.text import paragraphs
+
+HEADING_MARK = "## "
+
+
+class NoticeSection(NamedTuple):
+    heading: str
+    anchor: str
+    paragraphs: list
+
+
+def unique_anchor(heading, sections):
+    base = slugify(heading) or "section"
+    taken = {section.anchor for section in sections}
+    anchor, number = base, 2
+    while anchor in taken:
+        anchor, number = f"{base}-{number}", number + 1
+    return anchor
 
 
 class PrivacyNoticeQuerySet(models.QuerySet):
@@ -28,7 +47,11 @@ class PrivacyNotice(models.Model):
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     title = models.CharField(_("title"), max_length=120)
-    body = models.TextField(_("text"), help_text=_("Separate paragraphs with a blank line."))
+    body = models.TextField(
+        _("text"),
+        help_text=_("Separate paragraphs with a blank line. Start a paragraph with “## ” to make it a heading, "
+                    "e.g. “## What we collect”. The responsible party and its domicile come from Clinic details."),
+    )
     published_at = models.DateTimeField(_("published"), default=timezone.now)
 
     objects = PrivacyNoticeQuerySet.as_manager()
@@ -59,6 +82,29 @@ class PrivacyNotice(models.Model):
     @property
     def paragraphs(self):
         return paragraphs(self.body)
+
+    @property
+    def introduction(self):
+        """The paragraphs before the first heading."""
+        return self.sections[0].paragraphs if self.sections and not self.sections[0].heading else []
+
+    @property
+    def headed_sections(self):
+        return [section for section in self.sections if section.heading]
+
+    @property
+    def sections(self):
+        """The text as NoticeSection(heading, anchor, paragraphs): a paragraph starting "## " opens a section."""
+        sections = []
+        for paragraph in paragraphs(self.body):
+            if paragraph.startswith(HEADING_MARK):
+                heading = paragraph.removeprefix(HEADING_MARK).strip()
+                sections.append(NoticeSection(heading, unique_anchor(heading, sections), []))
+            elif sections:
+                sections[-1].paragraphs.append(paragraph)
+            else:
+                sections.append(NoticeSection("", "", [paragraph]))
+        return sections
 
 
 def working_days_after(day, count):

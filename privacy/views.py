@@ -8,6 +8,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from clinic import throttle
+from clinic.models import Clinic
 from clinic.sessions import recalled, remember_briefly
 
 from .forms import DataRequestForm
@@ -28,13 +29,28 @@ def privacy_notice_version(request, version):
     return _privacy_page(request, notice, current=PrivacyNotice.current())
 
 
+def responsible_party(clinic):
+    """(name, domicile lines) the notice gives for whoever is responsible for patients' data (LFPDPPP art. 16, I).
+
+    The legal name and domicile from Clinic details, else the clinic's own name and address.
+    """
+    name = clinic.legal_name.strip() or clinic.name
+    lines = [line.strip(" ,") for line in clinic.legal_address.splitlines() if line.strip(" ,")]
+    return name, lines or clinic.address_lines
+
+
 def _privacy_page(request, notice, current):
     published = PrivacyNotice.objects.published().only("version", "published_at")
+    clinic = Clinic.load()
+    responsible_name, responsible_address = responsible_party(clinic)
     return render(
         request,
         "privacy/notice.html",
         {
             "notice": notice,
+            "clinic": clinic,
+            "responsible_name": responsible_name,
+            "responsible_address": responsible_address,
             "current": current,
             "is_current": notice == current,
             "other_versions": published.exclude(pk=notice.pk),

@@ -13,12 +13,13 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from booking import availability
-from booking.models import Booking, BookingSettings, OpeningHours, Practitioner
+from booking.models import Booking, BookingSettings, OpeningHours
 from booking.services import book_assessment
 from clinic.models import Clinic
 from clinic_site.staff_groups import CLINIC_EDITORS
 from conditions.models import Condition, ServicePage
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 from tests.helpers import load_clinic_content, staff_member
 from tests.snapshot import Snapshot
 

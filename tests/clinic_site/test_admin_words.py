@@ -17,9 +17,10 @@ from django.contrib.messages import get_messages
 from django.test import override_settings
 from django.utils import translation
 
-from booking.models import Closure, Practitioner
+from booking.models import Closure
 from clinic.admin_translation import DJANGO_ADMIN_SENTENCES
 from faq.models import Question, QuestionGroup
+from team.models import Practitioner
 from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,7 @@ def test_deleting_a_question_says_so_without_el_pregunta(spanish_admin):
 def test_changing_practitioners_in_the_list_has_no_fue(spanish_admin):
     practitioner = Practitioner.objects.get()
     response = spanish_admin.post(
-        "/admin/booking/practitioner/",
+        "/admin/team/practitioner/",
         {
             "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1",
             "form-0-id": practitioner.pk, "form-0-takes_assessments": "", "form-0-position": "3",

@@ -6,10 +6,11 @@ import pytest
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from booking.models import BookingSettings, OpeningHours, Practitioner
+from booking.models import BookingSettings, OpeningHours
 from clinic.models import Clinic
 from conditions.models import Condition, ServicePage
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 from tests.helpers import load_clinic_content
 
 

@@ -9,11 +9,12 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from booking.emails import build_message
-from booking.models import BookingSettings, OutgoingEmail, Practitioner
+from booking.models import BookingSettings, OutgoingEmail
 from booking.seed import PLACEHOLDER_PRACTITIONER_NAME
 from clinic.models import Clinic
 from clinic_site.staff_groups import CLINIC_EDITORS, RECEPTION
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 from tests.helpers import staff_member
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +35,10 @@ def fill_everything_in():
     Clinic.objects.update(
         phone="+52 664 123 4567", whatsapp="+52 664 765 4321", email="hola@example.com",
         street_address="Paseo de los Héroes 9350",
+        legal_name="Return to Running S.C.", legal_address="Paseo de los Héroes 9350, Zona Río, 22010 Tijuana, B.C.",
+        advertising_notice="2602002002A00123", health_officer="Dra. Ana Ruiz",
     )
-    Practitioner.objects.filter(name=PLACEHOLDER_PRACTITIONER_NAME).update(name="Dra. Ana Ruiz")
-    PrivacyNotice.objects.create(
-        version=2, title="Aviso de privacidad", body="Return to Running S.C., Paseo de los Héroes 9350, Tijuana…"
-    )
+    Practitioner.objects.filter(name=PLACEHOLDER_PRACTITIONER_NAME).update(name="Dra. Ana Ruiz", cedula="1234567")
 
 
 @override_settings(CLINIC_NOTIFICATION_EMAIL="")
@@ -51,15 +51,18 @@ def test_the_owner_is_asked_for_everything_the_starting_content_leaves_out(admin
         "The clinic’s WhatsApp number",
         "The clinic’s email",
         "The clinic’s street address",
+        "The clinic’s legal name, for the privacy notice",
+        "The clinic’s legal domicile, for the privacy notice",
+        "The COFEPRIS advertising notice or permit number, for the footer",
+        "The responsable sanitario, for the footer",
         "The practitioner’s real name, in place of “Lead physiotherapist”",
-        "The privacy notice’s legal identity: the clinic’s registered name and full address, in a new version",
         "Where new requests are emailed",
     ]
     links = dict(items)
     placeholder = Practitioner.objects.get(name=PLACEHOLDER_PRACTITIONER_NAME)
     assert links["The clinic’s phone number"] == "/admin/clinic/clinic/1/change/"
-    assert links[texts[4]] == f"/admin/booking/practitioner/{placeholder.pk}/change/"
-    assert links[texts[5]] == "/admin/privacy/privacynotice/add/"
+    assert links["The clinic’s legal name, for the privacy notice"] == "/admin/clinic/clinic/1/change/"
+    assert links[texts[8]] == f"/admin/team/practitioner/{placeholder.pk}/change/"
     assert links["Where new requests are emailed"] == "/admin/booking/bookingsettings/1/change/"
     for link in links.values():
         assert admin_client.get(link).status_code == 200
@@ -69,6 +72,23 @@ def test_the_checklist_is_gone_once_everything_is_filled_in(admin_client, clinic
     fill_everything_in()
 
     assert checklist(admin_client.get("/admin/")) == []
+
+
+def test_a_practitioner_on_the_team_page_without_a_cedula_is_asked_for(admin_client, clinic_content):
+    fill_everything_in()
+    ana = Practitioner.objects.create(name="Lic. Ana Pérez", is_listed=True)
+    Practitioner.objects.create(name="Lic. Off The Page", is_listed=False)  # not advertised: nothing to ask
+
+    assert checklist(admin_client.get("/admin/")) == [
+        ("Lic. Ana Pérez’s cédula profesional, for the team page", f"/admin/team/practitioner/{ana.pk}/change/"),
+    ]
+
+
+def test_with_no_privacy_notice_at_all_the_owner_is_asked_for_one(admin_client, clinic_content):
+    fill_everything_in()
+    PrivacyNotice.objects.all().delete()
+
+    assert checklist(admin_client.get("/admin/")) == [("A privacy notice", "/admin/privacy/privacynotice/add/")]
 
 
 @override_settings(CLINIC_NOTIFICATION_EMAIL="")
@@ -83,8 +103,12 @@ def test_an_editor_sees_only_what_an_editor_can_fill_in(client, clinic_content):
 
     texts = [text for text, _link in checklist(client.get("/admin/"))]
 
+    # Editors fill in Clinic details and team profiles; the privacy notice and booking settings are the owner's.
     assert texts == [
         "The clinic’s phone number", "The clinic’s WhatsApp number", "The clinic’s email", "The clinic’s street address",
+        "The clinic’s legal name, for the privacy notice", "The clinic’s legal domicile, for the privacy notice",
+        "The COFEPRIS advertising notice or permit number, for the footer", "The responsable sanitario, for the footer",
+        "The practitioner’s real name, in place of “Lead physiotherapist”",
     ]
 
 
@@ -114,7 +138,7 @@ def test_a_patient_is_never_told_the_placeholder_name(make_booking):
     booking.practitioner.save()
 
     sentences = {
-        OutgoingEmail.Kind.CONFIRMED: "Your first assessment is confirmed.\n",
+        OutgoingEmail.Kind.CONFIRMED: "Your first assessment is booked: the time is yours.\n",
         OutgoingEmail.Kind.REMINDER: "This is a reminder of your first assessment. Please arrive a few minutes early.",
     }
     for kind, sentence in sentences.items():

@@ -13,7 +13,7 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parents[2]
 
 # Bottom to top: each app may import only those before it.
-LAYERS = ["clinic", "conditions", "faq", "privacy", "booking", "staff_access", "clinic_site"]
+LAYERS = ["clinic", "team", "conditions", "faq", "privacy", "booking", "staff_access", "clinic_site"]
 
 
 class Import(NamedTuple):

@@ -119,7 +119,7 @@ def book(client):
     """Book the first open time as a patient does, page by page."""
     choose_first_time(client)
     client.post("/book/details/", PATIENT)
-    client.post("/book/reason/", {"reason": "other", "note": NOTE})
+    client.post("/book/reason/", {"reason": "not_sure", "note": NOTE})
     submission = re.search(r'name="submission" value="([^"]+)"', client.get("/book/check/").content.decode()).group(1)
     return client.post("/book/check/", {"submission": submission, "consent": "on"})
 
@@ -130,7 +130,7 @@ def fail_to_keep_the_details(monkeypatch):
     def answer(self, answers):
         raise ValueError(f"could not keep {answers!r} for {PATIENT['patient_name']}")
 
-    monkeypatch.setattr("booking.views.BookingDraft.answer", answer)
+    monkeypatch.setattr("booking.views.flow.BookingDraft.answer", answer)
 
 
 def fail_to_book(monkeypatch):
@@ -143,7 +143,7 @@ def fail_to_book(monkeypatch):
             f"{details['note']}, requested)."
         )
 
-    monkeypatch.setattr("booking.views.book_assessment", book_assessment)
+    monkeypatch.setattr("booking.views.flow.book_assessment", book_assessment)
 
 
 def fail_with_patient_data(client, monkeypatch, post=None):
@@ -155,7 +155,7 @@ def fail_with_patient_data(client, monkeypatch, post=None):
         fail_to_keep_the_details(patch)
         details_failed = post("/book/details/", PATIENT, headers={"X-Request-ID": "proxy-req-500-details"})
     client.post("/book/details/", PATIENT)
-    client.post("/book/reason/", {"reason": "other", "note": NOTE})
+    client.post("/book/reason/", {"reason": "not_sure", "note": NOTE})
     submission = re.search(r'name="submission" value="([^"]+)"', client.get("/book/check/").content.decode()).group(1)
     with monkeypatch.context() as patch:
         fail_to_book(patch)
@@ -340,7 +340,7 @@ def test_the_operators_email_gives_no_private_link_query_or_cookie(client, booki
     def broken(token):
         raise RuntimeError(f"could not open booking {token!r}")
 
-    monkeypatch.setattr("booking.views._booking_by_token", broken)
+    monkeypatch.setattr("booking.views.manage._booking_by_token", broken)
     client.raise_request_exception = False
     client.cookies["sessionid"] = "a-session-key-that-opens-a-draft"
     response = client.get(

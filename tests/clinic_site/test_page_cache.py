@@ -218,8 +218,8 @@ def test_new_opening_hours_show_in_every_footer_at_once(visitor, admin_client, c
     admin_save(admin_client, f"/admin/booking/openinghours/{monday.pk}/change/", opens="09:30:00")
 
     for page in ["/", "/faq/", ACHILLES]:
-        assert "Monday 09:30–20:00" in text(visitor, page), page
-    assert "09:30–20:00" in text(visitor, "/es/")
+        assert "Monday 9:30 am–8:00 pm" in text(visitor, page), page
+    assert "9:30–20:00 h" in text(visitor, "/es/")
     assert not rendered(visitor, "/sitemap.xml")
 
 

@@ -27,6 +27,7 @@ def test_the_sitemap_lists_every_public_page_with_lastmod(client, clinic_content
     assert "http://testserver/" in urls and "http://testserver/faq/" in urls
     assert "http://testserver/conditions/achilles-tendinopathy/" in urls
     assert "http://testserver/book/" in urls and "http://testserver/privacy/" in urls
+    assert "http://testserver/team/" in urls and "http://testserver/es/equipo/" in urls
     assert "http://testserver/knee-pain/" not in urls  # not written yet
     assert content.count("<lastmod>") == len(urls)
 

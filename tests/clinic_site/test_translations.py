@@ -282,11 +282,11 @@ def test_date_formats_render_in_spanish(messages):
                 assert "3 de marzo" in rendered, (entry, rendered)
             if "Y" in entry.msgid:
                 assert "marzo de 2026" in rendered, (entry, rendered)
-            if entry.msgid.startswith("l "):
+            if entry.msgid.startswith("l, "):
                 assert rendered.startswith("martes 3"), (entry, rendered)
-            if "H:i" in entry.msgid:
+            if "g:i" in entry.msgid:
                 assert "10:00" in rendered, (entry, rendered)
-        full = [entry for entry in formats if entry.msgid == "l j F Y, H:i"]
+        full = [entry for entry in formats if entry.msgid == "l, F j, Y, g:i a"]
         assert full
         for entry in full:
             assert dateformat.format(moment, entry.msgstr) == "martes 3 de marzo de 2026, 10:00 h"

@@ -84,7 +84,11 @@ def test_a_receptionist_cannot_touch_users_or_settings(editor_client, clinic_con
 
 def test_the_clinic_editors_group_can_edit_content_only(db):
     codenames = set(Group.objects.get(name=CLINIC_EDITORS).permissions.values_list("content_type__app_label", flat=True))
-    assert codenames == {"clinic", "conditions", "faq"}
+    assert codenames == {"clinic", "conditions", "faq", "team"}
+    # Team profiles are edited, never added or removed: who works at the clinic is the owner's call.
+    team = set(Group.objects.get(name=CLINIC_EDITORS).permissions.filter(content_type__app_label="team")
+               .values_list("codename", flat=True))
+    assert team == {"change_practitioner", "view_practitioner"}
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client, clinic_content):
@@ -115,7 +119,7 @@ def test_the_owner_sees_bookings_and_their_unsent_emails(admin_client, clinic_co
     changelist = admin_client.get("/admin/booking/booking/?emails=unsent")
     assert changelist.status_code == 200 and booking.reference in changelist.content.decode()
     assert admin_client.get(f"/admin/booking/booking/{booking.pk}/change/").status_code == 200
-    for screen in ["booking/bookingsettings", "booking/openinghours", "booking/closure", "booking/practitioner",
+    for screen in ["booking/bookingsettings", "booking/openinghours", "booking/closure", "team/practitioner",
                    "privacy/privacynotice"]:
         assert admin_client.get(f"/admin/{screen}/").status_code == 200, screen
 
@@ -136,3 +140,30 @@ def test_the_owner_confirms_a_request_and_the_patient_is_emailed(admin_client, c
 
 def test_a_receptionist_cannot_see_bookings(editor_client, clinic_content):
     assert editor_client.get("/admin/booking/booking/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "model,fields",
+    [("conditions/condition", ["picture"]), ("conditions/servicepage", ["opening_picture", "case_picture"]),
+     ("team/practitioner", ["photo"])],
+)
+def test_a_receptionist_picks_a_photo_by_searching_for_it(editor_client, clinic_content, settings, tmp_path, model, fields):
+    """A search box, not a drop-down of every photo ever uploaded."""
+    from clinic.models import Picture
+    from team.models import Practitioner
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    Picture.objects.bulk_create([  # rows as an upload leaves them; searching them reads no file
+        Picture(image="pictures/0.jpg", width=1600, height=1067, alt_text="The treatment room"),
+        Picture(image="pictures/1.jpg", width=1600, height=1067, alt_text="Heel raises on a step"),
+    ])
+    row = {"conditions/condition": Condition.objects.first, "team/practitioner": Practitioner.objects.first,
+           "conditions/servicepage": lambda: clinic_content}[model]()
+    content = editor_client.get(f"/admin/{model}/{row.pk}/change/").content.decode()
+    app_label, model_name = model.split("/")
+    for field in fields:
+        assert f'name="{field}"' in content and "admin-autocomplete" in content, field
+        found = editor_client.get("/admin/autocomplete/", {
+            "app_label": app_label, "model_name": model_name, "field_name": field, "term": "heel",
+        }).json()["results"]
+        assert [result["text"] for result in found] == ["Heel raises on a step"], field

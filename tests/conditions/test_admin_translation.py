@@ -92,7 +92,7 @@ def test_the_condition_form_has_english_and_spanish_side_by_side_with_the_englis
 def test_a_filled_in_spanish_box_has_no_hint(editor_client, clinic_content):
     achilles = Condition.objects.get(slug="achilles-tendinopathy")
     content = editor_client.get(change_url(achilles)).content.decode()
-    assert 'value="Tendinopatía aquílea"' in form_row(content, "name")
+    assert 'value="Dolor en el tendón de Aquiles"' in form_row(content, "name")
     assert "Empty:" not in help_text(content, "id_name_es")
     assert "placeholder" not in form_row(content, "name")
 

@@ -46,3 +46,8 @@ def test_faq_query_count_does_not_grow(client, clinic_content, django_assert_num
     add_content(clinic_content, times=50)
     with django_assert_num_queries(4):
         assert "Extra question 49?" in page_text(client.get("/faq/"))
+
+
+def test_the_faq_has_its_own_title_in_each_language(client, clinic_content):
+    assert "<title>Questions and answers · Return to Running</title>" in client.get("/faq/").content.decode()
+    assert "<title>Preguntas frecuentes · Return to Running</title>" in client.get("/es/preguntas-frecuentes/").content.decode()

@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -53,7 +52,7 @@ def book_through_the_site(client):
     starts_at = re.search(r'name="starts_at" id="id_starts_at_0" value="([^"]+)"', page).group(1)
     client.post("/book/", {"day": day, "starts_at": starts_at})
     client.post("/book/details/", DETAILS)
-    client.post("/book/reason/", {"reason": "other"})
+    client.post("/book/reason/", {"reason": "not_sure"})
     submission = re.search(r'name="submission" value="([^"]+)"', client.get("/book/check/").content.decode()).group(1)
     assert client.post("/book/check/", {"submission": submission, "consent": "on"}).status_code == 302
     return Booking.objects.latest("created_at")
@@ -203,7 +202,7 @@ def test_an_earlier_version_can_be_read_at_its_own_address(admin_client, booking
     assert "This is an earlier version" in earlier
     current = page_text(client.get("/privacy/"))
     assert "The second version." in current
-    assert f"Version 2, published {date_format(timezone.localdate(), 'j F Y')}" in current
+    assert f"Version 2, published {clinic_date(timezone.localdate(), 'date')}" in current
     assert 'href="/privacy/v1/"' in client.get("/privacy/").content.decode()
     assert client.get("/privacy/v3/").status_code == 404
 
@@ -240,7 +239,7 @@ def test_a_patient_asks_for_their_data_to_be_deleted_and_is_told_by_when(client,
     received = page_text(client.get(response["Location"]))
     assert "Request received" in received
     assert "answers within 20 working days" in received
-    assert date_format(data_request.answer_by, "l j F Y") in received
+    assert clinic_date(data_request.answer_by, "day_year") in received  # "Wednesday, December 30, 2026"
     assert "prove who you are" in received
 
 

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from clinic.clock import CLINIC_TZ, clinic_date_of, clinic_today
+from team.models import Practitioner
 
-from .models import Booking, BookingSettings, Closure, OpeningHours, Practitioner
+from .models import Booking, BookingSettings, Closure, OpeningHours
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from icalendar import Calendar, Event, vCalAddress
 
 from clinic.clock import CLINIC_TZ, clinic_date, price_mxn
@@ -21,6 +21,8 @@ from clinic.models import Clinic
 
 from .links import manage_url
 from .models import Booking
+from .review import confirm_by_label
+from .seed import patient_facing_name
 
 PRODID = "-//Return to Running//Bookings//EN"
 
@@ -38,12 +40,12 @@ def clinic_time(moment):
 
 
 def day_and_time(moment):
-    """E.g. "Tuesday 3 March 2026, 10:00" (martes 3 de marzo de 2026, 10:00 h), on the clinic's clock."""
+    """E.g. "Tuesday, March 3, 2026, 10:00 am" (martes 3 de marzo de 2026, 10:00 h), on the clinic's clock."""
     return clinic_date(clinic_time(moment), "day_year_time")
 
 
 def when_label(moment):
-    """E.g. "Tuesday 3 March 2026, 10:00 (Tijuana time)"."""
+    """E.g. "Tuesday, March 3, 2026, 10:00 am (Tijuana time)"."""
     return _("%(day_and_time)s (Tijuana time)") % {"day_and_time": day_and_time(moment)}
 
 
@@ -70,6 +72,13 @@ EVENT_STATUS = {
 }
 
 
+def calendar_filename(booking):
+    """E.g. "assessment-RTR-7KQ4M.ics", "valoracion-RTR-7KQ4M.ics": named in the patient's language, as they booked."""
+    with translation.override(booking.language):
+        name = pgettext("calendar file name", "assessment")  # outside the f-string, where makemessages finds it
+    return f"{name}-{booking.reference}.ics"
+
+
 def booking_uid(booking):
     """The same for every version of the file, so a calendar updates its entry instead of adding one."""
     host = urlsplit(site_url()).hostname or "localhost"
@@ -94,6 +103,9 @@ def _build_calendar(booking):
     if is_withdrawn(booking):
         # Some calendars ignore METHOD:CANCEL on a file opened by hand; the title still tells the truth.
         title = _("Cancelled: %(title)s") % {"title": title}
+    elif booking.status == Booking.Status.REQUESTED:
+        # A tentative entry that looks like a booked one would be taken for one.
+        title = _("Requested: %(title)s") % {"title": title}
 
     event = Event.new(
         uid=booking_uid(booking),
@@ -130,16 +142,23 @@ def _organizer_address(clinic):
 def _event_description(booking, clinic):
     lines = [_("Reference: %(reference)s") % {"reference": booking.reference}]
     if booking.status == Booking.Status.REQUESTED:
-        lines.append(_("Requested: the clinic will confirm by email."))
+        lines.append(
+            _("Request sent: the clinic confirms by %(confirm_by)s.")
+            % {"confirm_by": confirm_by_label(booking.created_at, booking.starts_at)}
+        )
+    elif booking.status == Booking.Status.CONFIRMED:
+        lines.append(_("Booked and confirmed."))
     elif is_withdrawn(booking):
         lines.append(_("This assessment is cancelled."))
-    lines.append(_("Price: %(price)s") % {"price": price_label(booking.price)})
     if not is_withdrawn(booking):
+        if practitioner_name := patient_facing_name(booking.practitioner):
+            lines.append(_("With: %(practitioner)s") % {"practitioner": practitioner_name})
+        lines.append(_("Price: %(price)s") % {"price": price_label(booking.price)})
         lines.append("")
         lines.append(_("What to bring:"))
         lines.extend(f"- {item}" for item in WHAT_TO_BRING)
         lines.append("")
-        lines.append(_("See or cancel your booking: %(url)s") % {"url": manage_url(booking)})
+        lines.append(_("See, change or cancel your booking: %(url)s") % {"url": manage_url(booking)})
     if clinic.phone:
         lines.append(_("Phone: %(phone)s") % {"phone": clinic.phone})
     if clinic.whatsapp_link:

@@ -13,14 +13,11 @@ import time
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.functional import cached_property
 
 from clinic.clock import CLINIC_TZ
 from clinic.sessions import recalled, remember_briefly
-from conditions.models import Condition
+from conditions.models import PatientReason
 from privacy.models import PrivacyNotice
-
-from .forms import SOMETHING_ELSE
 
 
 def parse_time(value):
@@ -110,22 +107,16 @@ class BookingDraft:
 
     # The reason for coming.
 
-    @cached_property
-    def condition(self):
-        """The published condition the patient chose; None for "something else" or one no longer offered."""
-        reason = self.answers.get("reason")
-        if reason in (None, SOMETHING_ELSE):
-            return None
-        return Condition.objects.published().filter(pk=reason).first()
-
     @property
-    def something_else(self):
-        return self.answers.get("reason") == SOMETHING_ELSE
+    def reason(self):
+        """The patient's answer as a PatientReason; None if not answered, or kept from an older form of the question."""
+        reason = self.answers.get("reason")
+        return PatientReason(reason) if reason in PatientReason.values else None
 
     @property
     def reason_is_offered(self):
-        """False when the condition chosen has since been unpublished or deleted."""
-        return self.something_else or self.condition is not None
+        """False for an answer the question no longer offers, such as a condition's id from before: ask again."""
+        return self.reason is not None
 
     # Checking and booking.
 

@@ -6,21 +6,26 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from clinic.mail import absolute_url
 from clinic.models import Clinic
 
 from .calendar import (
     WHAT_TO_BRING,
     booking_ics,
+    calendar_filename,
     calendar_method,
     day_and_time,
+    is_withdrawn,
     price_label,
     when_label,
 )
 from .links import admin_url, book_url, manage_url
-from .models import BookingSettings, OutgoingEmail
+from .models import Booking, BookingSettings, OutgoingEmail
+from .review import confirm_by_label
 from .seed import patient_facing_name
 
 Kind = OutgoingEmail.Kind
@@ -62,7 +67,7 @@ def build_message(outgoing):
         message.attach_alternative(render_to_string(f"{name}.html", context), "text/html")
         if outgoing.kind in CALENDAR_KINDS:
             message.attach(
-                "assessment.ics", booking_ics(booking), f"text/calendar; method={calendar_method(booking)}"
+                calendar_filename(booking), booking_ics(booking), f"text/calendar; method={calendar_method(booking)}"
             )
     return message
 
@@ -71,7 +76,12 @@ def _patient_context(outgoing, clinic):
     booking = outgoing.booking
     return {
         **_details(booking, clinic),
+        "first_name": first_name(booking.patient_name),
+        # "Assessment booked" for a booking that never waited; "confirmed" once the clinic said yes to a request.
+        "was_a_request": outgoing.kind == Kind.CONFIRMED and booking.emails.filter(kind=Kind.RECEIVED).exists(),
         "manage_url": manage_url(booking),
+        # The reminder's "I'll be there" / "I need to change": reversed in the email's language, like the page's own URL.
+        "reply_url": absolute_url(reverse("booking:reply", kwargs={"token": booking.token})),
         "book_url": book_url(),
         "whatsapp_url": whatsapp_url(booking, clinic),
         "going_ahead": outgoing.kind in ACTIVE_KINDS,
@@ -95,8 +105,51 @@ def _details(booking, clinic):
         "practitioner_name": patient_facing_name(booking.practitioner),
         "when": when_label(booking.starts_at),
         "day_and_time": day_and_time(booking.starts_at),
-        "price": price_label(booking.price),
+        # Nothing is owed for an assessment that is not going ahead.
+        "price": "" if is_withdrawn(booking) else price_label(booking.price),
+        "confirm_by": confirm_by_label(booking.created_at, booking.starts_at)
+        if booking.status == Booking.Status.REQUESTED else "",
     }
+
+
+# Given names that often come second in a compound one: "María Fernanda López" is greeted as María Fernanda.
+SECOND_GIVEN_NAMES = {
+    name.casefold() for name in (
+        "Alejandra Alejandro Alberto Andrea Ángel Angélica Antonio Beatriz Camila Carlos Carmen Cristina Daniel "
+        "Daniela Eduardo Elena Emilio Enrique Esther Eugenia Fernanda Fernando Francisco Gabriel Gabriela Guadalupe "
+        "Ignacio Inés Isabel Javier Jesús José Josefina Juan Julia Laura Lucía Luis Luisa Manuel Mar Margarita María "
+        "Mariana Miguel Pablo Patricia Paula Pedro Rafael Ramón Regina Ricardo Rosa Rosario Sebastián Sofía "
+        "Teresa Valentina Valeria Victoria"
+    ).split()
+}
+# Given names that begin "María del Carmen", "Juan de Dios", "María de los Ángeles".
+PARTICLE_FIRST_NAMES = {"maría", "maria", "ma.", "josé", "jose", "juan"}
+PARTICLES = {"de", "del", "la", "las", "los"}
+
+
+def first_name(full_name):
+    """The name to greet a patient by: their given name or names, not their surnames.
+
+    Mexican names run given names, then father's and mother's surnames, so
+    only the first word is taken, and a second when it is a common second
+    given name ("María Fernanda", "Juan Carlos") or a particle joins it
+    ("María del Carmen"). A name that fits no rule is greeted by its first word.
+    """
+    words = full_name.split()
+    if not words:
+        return ""
+    given = [words[0]]
+    rest = words[1:]
+    if words[0].casefold() in PARTICLE_FIRST_NAMES and rest and rest[0].casefold() in PARTICLES:
+        while rest and rest[0].casefold() in PARTICLES:
+            given.append(rest.pop(0))
+        if rest:
+            given.append(rest.pop(0))
+        return " ".join(given)
+    # Two words are a given name and a surname; with three or more, the second may be a given name too.
+    if len(rest) >= 2 and rest[0].casefold() in SECOND_GIVEN_NAMES:
+        given.append(rest[0])
+    return " ".join(given)
 
 
 def whatsapp_url(booking, clinic):

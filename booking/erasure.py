@@ -22,7 +22,7 @@ from privacy.views import DATA_REQUEST as LAST_DATA_REQUEST
 
 from .calendar import when_label
 from .draft import BookingDraft
-from .models import Booking, OutgoingEmail
+from .models import Booking, OutgoingEmail, WaitlistEntry
 from .retention import clear_personal_data
 
 # Emails that tell the patient what happened to a booking: they must go out before the address is gone.
@@ -75,6 +75,7 @@ class PersonalData:
     unsent_emails: list = field(default_factory=list)
     session_keys: list = field(default_factory=list)
     other_requests: list = field(default_factory=list)
+    waitlist_entries: list = field(default_factory=list)
 
     @property
     def booking_ids(self):
@@ -152,6 +153,7 @@ def find_personal_data(data_request, lock=False):
         OutgoingEmail.objects.pending().filter(booking_id__in=found.existing_booking_ids).select_related("booking")
     )
     found.other_requests = _other_requests(data_request, email, phone)
+    found.waitlist_entries = list(WaitlistEntry.objects.filter(matches))
     found.session_keys = _sessions_holding(
         email, phone, set(ids), {data_request.pk, *(other.pk for other in found.other_requests)}
     )
@@ -219,6 +221,8 @@ def erase_personal_data(data_request, by, now=None):
             overtaken_at=now
         )
         Session.objects.filter(session_key__in=found.session_keys).delete()
+        # A waitlist entry is nothing but the person's details: deleted, with the emails it was sent.
+        WaitlistEntry.objects.filter(pk__in=[entry.pk for entry in found.waitlist_entries]).delete()
         DataRequest.objects.filter(pk__in=[other.pk for other in found.other_requests]).update(
             full_name="", email="", phone="", details=""
         )
@@ -234,6 +238,7 @@ def erase_personal_data(data_request, by, now=None):
             "emails_not_sent": emails_stopped,
             "sessions": len(found.session_keys),
             "other_requests": len(found.other_requests),
+            "waitlist_entries": len(found.waitlist_entries),
         }
         data_request.save()
     return data_request

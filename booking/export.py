@@ -46,7 +46,8 @@ def booking_row(booking):
         booking.patient_name,
         spreadsheet_phone(booking.phone),
         booking.email,
-        booking.reason_label,
+        booking.reason_words,
+        booking.likely_condition_name,
         booking.get_source_display(),
         booking.price,
     ]
@@ -55,7 +56,8 @@ def booking_row(booking):
 def header_row():
     return [
         _("Reference"), _("Date"), _("Time (Tijuana)"), _("Status"), _("Practitioner"), _("Patient"),
-        _("Phone"), _("Email"), _("Reason"), _("Booked"), _("Price (MXN)"),
+        _("Phone"), _("Email"), _("Why they come"), _("Likely condition"), _("Booked"),
+        _("Price (MXN)"),
     ]
 
 

@@ -1,8 +1,10 @@
 """The booking questions, one group per step, each checked on the server."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from clinic.clock import clinic_date
 from clinic.forms import (
     AccessibleFormMixin,
     HoneypotMixin,
@@ -11,9 +13,9 @@ from clinic.forms import (
     email_field,
     full_name_field,
 )
-from conditions.models import Condition
+from conditions.models import PatientReason
 
-SOMETHING_ELSE = "other"
+from .waitlist import MAX_WAITING_PER_CONTACT, waiting_count
 
 
 class ChooseTimeForm(AccessibleFormMixin, forms.Form):
@@ -53,12 +55,16 @@ class DetailsForm(HoneypotMixin, AccessibleFormMixin, forms.Form):
 
 
 class ReasonForm(AccessibleFormMixin, forms.Form):
+    """Where it hurts or why they come, in the patient's words: never a diagnosis they would have to make."""
+
     reason = forms.ChoiceField(
-        label=_("What brings you to the clinic?"),
+        label=_("Where does it hurt, or why are you coming?"),
+        help_text=_("Choose the closest. Your physiotherapist finds the cause at the assessment."),
+        choices=PatientReason.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": _("Choose what brings you to the clinic"),
-            "invalid_choice": _("Choose what brings you to the clinic"),
+            "required": _("Choose where it hurts or why you are coming, or “Not sure”"),
+            "invalid_choice": _("Choose where it hurts or why you are coming, or “Not sure”"),
         },
     )
     note = forms.CharField(
@@ -70,19 +76,8 @@ class ReasonForm(AccessibleFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.conditions = {str(condition.pk): condition for condition in Condition.objects.published()}
-        self.fields["reason"].choices = [(pk, condition.name) for pk, condition in self.conditions.items()] + [
-            (SOMETHING_ELSE, _("Something else"))
-        ]
-
     def clean_note(self):
         return self.cleaned_data["note"].strip()
-
-    @property
-    def condition(self):
-        return self.conditions.get(self.cleaned_data.get("reason"))
 
 
 class ConsentForm(AccessibleFormMixin, forms.Form):
@@ -91,3 +86,73 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
         error_messages={"required": _("Tick the box to agree to the clinic processing your health information, or call us to book")},
     )
     submission = forms.CharField(widget=forms.HiddenInput)
+
+
+def day_field(label, required_message):
+    return forms.DateField(
+        label=label,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"],
+        error_messages={"required": required_message},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class WaitlistForm(DetailsForm):
+    """Joining the waitlist: who to tell, the days they could come, and their consent, as the booking asks them."""
+
+    first_day = day_field(_("From"), _("Enter the first day you could come"))
+    last_day = day_field(_("To"), _("Enter the last day you could come"))
+    reason = forms.ChoiceField(
+        label=_("Where does it hurt, or why are you coming? (optional)"),
+        choices=PatientReason.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose where it hurts or why you are coming, or “Not sure”")},
+    )
+    consent = ConsentForm.base_fields["consent"]  # the same words as the booking's consent
+
+    def __init__(self, *args, first_day, last_day, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.earliest, self.latest = first_day, last_day
+        self.fields["email"].help_text = _("We email you when a time opens on your days, with a link to book it.")
+        example = f"{last_day:%Y-%m-%d}"
+        for name in ("first_day", "last_day"):
+            self.fields[name].widget.attrs.update({"min": f"{first_day:%Y-%m-%d}", "max": example})
+        self.fields["first_day"].error_messages["invalid"] = _("Enter the first day as a date, like %(example)s") % {
+            "example": example
+        }
+        self.fields["last_day"].error_messages["invalid"] = _("Enter the last day as a date, like %(example)s") % {
+            "example": example
+        }
+
+    def clean_first_day(self):
+        first_day = self.cleaned_data["first_day"]
+        if first_day < self.earliest:
+            raise ValidationError(_("The first day must be today or later"), code="past")
+        if first_day > self.latest:
+            raise ValidationError(self._too_far(), code="too_far")
+        return first_day
+
+    def clean_last_day(self):
+        last_day = self.cleaned_data["last_day"]
+        if last_day > self.latest:
+            raise ValidationError(self._too_far(), code="too_far")
+        return last_day
+
+    def _too_far(self):
+        return _("We book up to %(date)s: choose a day by then") % {"date": clinic_date(self.latest, "day_month")}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        first_day, last_day = cleaned_data.get("first_day"), cleaned_data.get("last_day")
+        if first_day and last_day and last_day < first_day:
+            self.add_error("last_day", ValidationError(_("The last day must be the same as the first day or after it"),
+                                                       code="before_first"))
+        phone, email = cleaned_data.get("phone"), cleaned_data.get("email")
+        if phone and email and waiting_count(phone, email) >= MAX_WAITING_PER_CONTACT:
+            raise ValidationError(
+                _("You are already waiting for %(count)s sets of days, the most we keep for one phone or email. "
+                  "Leave one from the link in its email, or call us.") % {"count": MAX_WAITING_PER_CONTACT},
+                code="too_many",
+            )
+        return cleaned_data

@@ -9,15 +9,17 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from clinic.clock import clinic_hours
 from clinic.models import SingletonModel
 from clinic.outbox import Delivery, DeliveryQuerySet
-from conditions.models import Condition
+from conditions.models import Condition, PatientReason
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 
 
 class BookingSettings(SingletonModel):
@@ -45,6 +47,24 @@ class BookingSettings(SingletonModel):
         default=24,
         help_text=_("After this long past the assessment, names, contact details and notes are removed."),
     )
+    review_requests = models.BooleanField(
+        _("review online bookings before confirming"),
+        default=False,
+        help_text=_(
+            "Off: a patient booking an open time online is booked there and then. On: they send a request, "
+            "and the clinic confirms it by the time below."
+        ),
+    )
+    review_within_hours = models.PositiveSmallIntegerField(
+        _("confirm requests within (opening hours)"),
+        default=4,
+        help_text=_("When reviewing requests: how many of the clinic's opening hours patients are promised an answer in."),
+    )
+    max_future_bookings = models.PositiveSmallIntegerField(
+        _("future first assessments one person may hold"),
+        default=2,
+        help_text=_("Online, one phone, email or device can hold at most this many future first assessments at once."),
+    )
     notification_email = models.EmailField(
         _("send new requests to"),
         blank=True,
@@ -67,29 +87,6 @@ class BookingSettings(SingletonModel):
     @property
     def assessment_length(self):
         return timedelta(minutes=self.assessment_minutes)
-
-
-class PractitionerQuerySet(models.QuerySet):
-    def taking_assessments(self):
-        return self.filter(takes_assessments=True)
-
-
-class Practitioner(models.Model):
-    name = models.CharField(_("name"), max_length=120)
-    takes_assessments = models.BooleanField(
-        _("takes first assessments"), default=True, help_text=_("Untick to stop new online bookings with this person.")
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    objects = PractitionerQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("practitioner")
-        verbose_name_plural = _("practitioners")
-        ordering = ["position", "pk"]
-
-    def __str__(self):
-        return self.name
 
 
 class OpeningHours(models.Model):
@@ -121,11 +118,19 @@ class OpeningHours(models.Model):
     def week(cls):
         """The week as (days, ranges) rows, days with the same hours run together.
 
-        E.g. [("Monday – Friday", "08:00–13:00, 15:00–20:00"), ("Saturday", "09:00–13:00")].
+        E.g. [("Monday to Friday", "8:00 am–1:00 pm, 3:00 pm–8:00 pm"), ("Saturday", "9:00 am–1:00 pm")].
         """
+        def days(first, last):
+            if first == last:
+                return cls.Weekday(first).label
+            last_label = str(cls.Weekday(last).label)
+            if get_language() == "es":
+                last_label = last_label.lower()  # "Lunes a viernes": a weekday inside a phrase is lowercase in Spanish
+            return pgettext("weekdays", "%(first)s to %(last)s") % {"first": cls.Weekday(first).label, "last": last_label}
+
         ranges = {day: [] for day in cls.Weekday}
         for opening in cls.objects.all():
-            ranges[cls.Weekday(opening.weekday)].append(f"{opening.opens:%H:%M}–{opening.closes:%H:%M}")
+            ranges[cls.Weekday(opening.weekday)].append(clinic_hours(opening.opens, opening.closes))
         rows = []
         for day, day_ranges in ranges.items():
             hours = ", ".join(day_ranges)
@@ -134,11 +139,7 @@ class OpeningHours(models.Model):
             else:
                 rows.append({"first": day, "last": day, "hours": hours})
         return [
-            (
-                cls.Weekday(row["first"]).label if row["first"] == row["last"]
-                else f"{cls.Weekday(row['first']).label} – {cls.Weekday(row['last']).label}",
-                row["hours"],
-            )
+            (days(row["first"], row["last"]), row["hours"])
             for row in rows
             if row["hours"]
         ]
@@ -184,6 +185,18 @@ class InvalidTransition(Exception):
 
 def new_token():
     return secrets.token_urlsafe(32)
+
+
+def likely_condition(reason):
+    """The published condition a patient's answer points to, when exactly one does; else None.
+
+    "Knee" fits three conditions, so it names none: staff see the patient's
+    words and decide. "Heel or foot" fits one, and staff see it as likely.
+    """
+    if not reason:
+        return None
+    matches = list(Condition.objects.published().filter(patient_reason=reason)[:2])
+    return matches[0] if len(matches) == 1 else None
 
 
 # No 0/O, 1/I/L: a reference read out over the phone is never misheard.
@@ -258,14 +271,18 @@ class Booking(models.Model):
     phone = PhoneNumberField(_("mobile phone"))
     # Empty for a patient booked at the desk who has no email: they are told by WhatsApp or phone.
     email = models.EmailField(_("email"), max_length=254, blank=True)
+    reason = models.CharField(
+        _("why they come"), max_length=16, choices=PatientReason.choices, blank=True,
+        help_text=_("The patient's own answer: where it hurts, or what brings them."),
+    )
     condition = models.ForeignKey(
         Condition,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="bookings",
-        verbose_name=_("what brings them"),
-        help_text=_("Empty means “something else”."),
+        verbose_name=_("likely condition"),
+        help_text=_("The condition the patient's answer points to, when only one does. Staff may set it."),
     )
     note = models.TextField(_("note"), blank=True, max_length=1000)
     language = models.CharField(
@@ -297,6 +314,10 @@ class Booking(models.Model):
     cancelled_late = models.BooleanField(
         _("cancelled late"), default=False, editable=False,
         help_text=_("Cancelled inside the cancellation cut-off before the assessment."),
+    )
+    patient_confirmed_at = models.DateTimeField(
+        _("patient said they will come"), null=True, blank=True, editable=False,
+        help_text=_("When the patient answered “I'll be there” to their reminder."),
     )
     reminded_for = models.DateTimeField(
         _("reminder sent for"),
@@ -342,7 +363,28 @@ class Booking(models.Model):
 
     @property
     def reason_label(self):
-        return self.condition.name if self.condition_id else _("Something else")
+        """Why the patient comes, in their words ("Knee"), and the likely condition when staff know it.
+
+        For lists that show one line per booking: "Knee · likely Patellofemoral pain".
+        """
+        words = self.reason_words
+        if self.condition_id and self.reason:
+            return _("%(reason)s · likely %(condition)s") % {"reason": words, "condition": self.condition.name}
+        return words
+
+    @property
+    def reason_words(self):
+        """The patient's own answer; a booking from before the question (or from the desk) shows its condition."""
+        if self.reason:
+            return self.get_reason_display()
+        if self.condition_id:
+            return self.condition.name
+        return _("Not given")
+
+    @property
+    def likely_condition_name(self):
+        """The likely condition's name, shown beside the patient's words; empty when none is known."""
+        return self.condition.name if self.condition_id and self.reason else ""
 
     def can_change_to(self, status, now=None):
         return self.refusal_to_change_to(status, now) is None
@@ -399,6 +441,7 @@ class OutgoingEmail(Delivery):
 
     class Kind(models.TextChoices):
         CLINIC_NEW_REQUEST = "clinic_new_request", _("New request (to the clinic)")
+        CLINIC_NEW_BOOKING = "clinic_new_booking", _("New booking (to the clinic)")
         RECEIVED = "received", _("Request received")
         CONFIRMED = "confirmed", _("Confirmed")
         DECLINED = "declined", _("Declined")
@@ -431,7 +474,7 @@ class OutgoingEmail(Delivery):
 
     @property
     def to_clinic(self):
-        return self.kind == self.Kind.CLINIC_NEW_REQUEST
+        return self.kind in {self.Kind.CLINIC_NEW_REQUEST, self.Kind.CLINIC_NEW_BOOKING}
 
     @property
     def state(self):
@@ -454,3 +497,131 @@ class OutgoingEmail(Delivery):
         if self.kind == self.Kind.REMINDER:
             return booking.status != Booking.Status.CONFIRMED or booking.reminded_for != booking.starts_at
         return False
+
+
+class WaitlistEntryQuerySet(models.QuerySet):
+    def waiting(self, today):
+        """Still waiting on `today` (a clinic date): not booked, not left, last day not yet gone."""
+        return self.filter(closed_at__isnull=True, last_day__gte=today)
+
+    def for_days(self, first_day, last_day):
+        """Whose days overlap first_day … last_day."""
+        return self.filter(first_day__lte=last_day, last_day__gte=first_day)
+
+    def for_contact(self, phone, email):
+        return self.filter(Q(phone=phone) | Q(email__iexact=email))
+
+
+class WaitlistEntry(models.Model):
+    """A patient waiting for a time on the days they want: told by email, in the order they joined, when one opens."""
+
+    class Closed(models.TextChoices):
+        BOOKED = "booked", _("Booked a time")
+        LEFT = "left", _("Left the waitlist")
+        EXPIRED = "expired", _("Their last day went by")
+
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    patient_name = models.CharField(_("full name"), max_length=120)
+    phone = PhoneNumberField(_("mobile phone"))
+    email = models.EmailField(_("email"), max_length=254)
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("to"))
+    reason = models.CharField(_("why they come"), max_length=16, choices=PatientReason.choices, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en",
+        help_text=_("The language of the patient's emails: the one they joined in."),
+    )
+    consent_given_at = models.DateTimeField(_("consent to health data given"))
+    privacy_notice = models.ForeignKey(
+        PrivacyNotice, on_delete=models.PROTECT, related_name="waitlist_entries",
+        verbose_name=_("privacy notice agreed to"),
+    )
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    closed_why = models.CharField(_("ended"), max_length=8, choices=Closed.choices, blank=True)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="waitlist_entries",
+        verbose_name=_("booking made"),
+    )
+
+    objects = WaitlistEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_day__gte=F("first_day")), name="waitlist_ends_after_it_starts"),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, closed_why="") | Q(closed_at__isnull=False) & ~Q(closed_why=""),
+                name="waitlist_closed_with_a_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["closed_at", "last_day"])]
+
+    def __str__(self):
+        if self.first_day == self.last_day:
+            return f"{self.first_day:%Y-%m-%d}"
+        return f"{self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d}"
+
+    def get_private_url(self):
+        """The patient's own waitlist page. Not get_absolute_url: the admin would hand it to every staff user."""
+        return reverse("booking:waitlist_entry", kwargs={"token": self.token})
+
+    def is_waiting(self, today):
+        return self.closed_at is None and self.last_day >= today
+
+    def covers(self, day):
+        return self.first_day <= day <= self.last_day
+
+
+class WaitlistEmailQuerySet(DeliveryQuerySet):
+    def pending(self):
+        return super().pending().filter(overtaken_at__isnull=True)
+
+
+class WaitlistEmail(Delivery):
+    """An email to a patient on the waitlist: that they joined, or that a time on their days has opened.
+
+    The database tells each entry of each opened time at most once.
+    """
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", _("On the waitlist")
+        TIME_OPENED = "time_opened", _("A time opened")
+
+    entry = models.ForeignKey(
+        WaitlistEntry, on_delete=models.CASCADE, related_name="emails", verbose_name=_("waitlist entry")
+    )
+    kind = models.CharField(_("email"), max_length=16, choices=Kind.choices)
+    starts_at = models.DateTimeField(_("time offered"), null=True, blank=True)
+    overtaken_at = models.DateTimeField(
+        _("not sent: out of date"), null=True, blank=True,
+        help_text=_("The time was booked, or the patient left the waitlist, before the email could go out."),
+    )
+
+    message_id_label = "waitlist-email"
+    task_path = "booking.tasks.deliver_waitlist_email"
+
+    objects = WaitlistEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("waitlist email")
+        verbose_name_plural = _("waitlist emails")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "starts_at"], condition=Q(kind="time_opened"), name="one_notice_per_entry_and_time"
+            ),
+            models.UniqueConstraint(fields=["entry"], condition=Q(kind="joined"), name="one_welcome_per_entry"),
+            models.CheckConstraint(
+                condition=Q(kind="joined") | Q(starts_at__isnull=False), name="waitlist_notice_names_its_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.entry_id}"
+
+    @property
+    def state(self):
+        return _("out of date") if self.overtaken_at and not self.sent_at else super().state

@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from .models import Booking, BookingSettings, new_token
+from .waitlist import KEEP_ENDED_FOR, delete_ended
 
 
 def months_before(moment, months):
@@ -44,6 +45,8 @@ def remove_old_personal_data(now=None):
             .values_list("id", flat=True)
         )
         clear_personal_data(ids, now)
+        # Waitlist entries hold only personal data: gone a month after they end, or sooner with a shorter period.
+        delete_ended(max(cutoff, now - KEEP_ENDED_FOR), now)
     return len(ids)
 
 

@@ -1,22 +1,27 @@
 """Booking an assessment and changing a booking, each in one transaction with its emails."""
 
+from dataclasses import replace
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import to_python
 
+from clinic import throttle
 from clinic.models import Clinic
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 
-from . import availability
+from . import availability, waitlist
 from .models import (
     Booking,
     BookingSettings,
     InvalidTransition,
     OutgoingEmail,
-    Practitioner,
+    likely_condition,
 )
 from .tasks import queue_emails
 
@@ -29,22 +34,42 @@ class TimeNotOpen(Exception):
     """The time is not an open time: past, closed, too soon, or not on the grid."""
 
 
-def book_assessment(*, starts_at, patient_name, phone, email, condition=None, note="", language="en",
+class TooManyHeld(Exception):
+    """This phone, email or address already holds as many future assessments as one person may book online."""
+
+    def __init__(self, limit):
+        super().__init__(limit)
+        self.limit = limit
+
+
+def book_assessment(*, starts_at, patient_name, phone, email, reason="", condition=None, note="", language="en",
                     privacy_notice=None, source=Booking.Source.ONLINE, consent_method=Booking.Consent.ONLINE,
-                    consent_recorded_by=None, practitioner=None, now=None):
-    """Book `practitioner`, or else the first free one, at `starts_at`; or raise TimeTaken or TimeNotOpen.
+                    consent_recorded_by=None, practitioner=None, now=None, client_address=None):
+    """Book `practitioner`, or else the first free one, at `starts_at`; or raise TimeTaken, TimeNotOpen or TooManyHeld.
 
     Staff entering a booking taken by phone pass consent_method=Booking.Consent.PHONE
     and themselves as consent_recorded_by, written with the booking. A booking
     taken at the desk is agreed with the patient there and then, so it is
     confirmed at once: the patient gets one "confirmed" email (none without an
     address), and the clinic is not emailed about a booking it made itself.
+
+    Online, the clinic's BookingSettings.review_requests decides: off (the
+    default), the patient is booked there and then (CONFIRMED, the "confirmed"
+    email, and CLINIC_NEW_BOOKING to the clinic); on, they send a request
+    (REQUESTED, the "received" email, and CLINIC_NEW_REQUEST) that the clinic
+    answers by booking.review.confirm_by. Online too, one phone, email or
+    `client_address` holds at most max_future_bookings future assessments
+    (TooManyHeld); the desk may book more.
     """
     now = now or timezone.now()
     at_the_desk = source != Booking.Source.ONLINE
+    rules = BookingSettings.load()
+    instant = at_the_desk or not rules.review_requests
     open_time = _open_time(starts_at, now, for_staff=at_the_desk)
     privacy_notice = privacy_notice or PrivacyNotice.current()
     price = Clinic.load().assessment_price
+    # The patient says where it hurts; staff see a condition only where their answer points to one.
+    condition = condition if condition is not None else likely_condition(reason)
 
     def create(practitioner_id):
         booking = Booking.objects.create(
@@ -55,6 +80,7 @@ def book_assessment(*, starts_at, patient_name, phone, email, condition=None, no
             patient_name=patient_name,
             phone=phone,
             email=email,
+            reason=reason,
             condition=condition,
             note=note,
             language=language,
@@ -63,43 +89,158 @@ def book_assessment(*, starts_at, patient_name, phone, email, condition=None, no
             consent_recorded_by=consent_recorded_by,
             privacy_notice=privacy_notice,
             source=source,
-            status=Booking.Status.CONFIRMED if at_the_desk else Booking.Status.REQUESTED,
+            status=Booking.Status.CONFIRMED if instant else Booking.Status.REQUESTED,
         )
         if at_the_desk:
             _queue(booking, OutgoingEmail.Kind.CONFIRMED)
+        elif instant:
+            _queue(booking, OutgoingEmail.Kind.CLINIC_NEW_BOOKING, OutgoingEmail.Kind.CONFIRMED)
         else:
             _queue(booking, OutgoingEmail.Kind.CLINIC_NEW_REQUEST, OutgoingEmail.Kind.RECEIVED)
         return booking
 
-    return _with_a_free_practitioner(open_time, create, practitioner=practitioner)
+    if at_the_desk:
+        return _with_a_free_practitioner(open_time, create, practitioner=practitioner)
+    # One transaction around the count and the write: the contact locks are
+    # taken first and held to the end, so two requests from one phone or email
+    # are counted one after the other, never both against the same total.
+    with transaction.atomic():
+        _refuse_too_many_held(phone, email, client_address, rules.max_future_bookings, now)
+        booking = _with_a_free_practitioner(open_time, create, practitioner=practitioner)
+        transaction.on_commit(lambda: _remember_held_from(client_address, booking, rules))
+    return booking
 
 
-def move_booking(booking, starts_at, practitioner=None, now=None):
-    """Move an active booking to another open time with `practitioner`, by default the one it has.
+def _refuse_too_many_held(phone, email, client_address, limit, now):
+    """Raise TooManyHeld when the phone, the email or the address already holds `limit` future assessments.
 
-    Never another practitioner than the one asked for: the patient may have
-    chosen who sees them. Raises TimeTaken or TimeNotOpen when the new time
-    cannot be had with them, and InvalidTransition when the booking is no
-    longer active.
+    Call inside the booking's transaction. On PostgreSQL a transaction-scoped
+    advisory lock per phone and per email (keyed hashes, never the values)
+    makes a second booking for the same person wait for the first to commit
+    before it counts; SQLite transactions begin IMMEDIATE (settings), so there
+    is only ever one writer. Requested and confirmed bookings both count,
+    whoever booked them; a cancelled one frees its place at once.
     """
+    phone = _normal_phone(phone)
+    _lock_contacts(phone, email)
+    held = Booking.objects.active().filter(starts_at__gt=now)
+    same_person = Q(phone=phone)
+    if email:
+        same_person |= Q(email__iexact=email.strip())
+    if held.filter(same_person).count() >= limit:
+        raise TooManyHeld(limit)
+    from_address = throttle.bookings_from(client_address)
+    if from_address and held.filter(pk__in=from_address).count() >= limit:
+        raise TooManyHeld(limit)
+
+
+def _normal_phone(phone):
+    number = to_python(phone)
+    return number.as_e164 if getattr(number, "is_valid", lambda: False)() else str(phone)
+
+
+def _lock_contacts(*values):
+    if connection.vendor != "postgresql":
+        return
+    # In one order, so two transactions locking the same two values never wait on each other.
+    keys = sorted({_contact_lock_id(value) for value in values if value})
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _contact_lock_id(value):
+    digest = salted_hmac("booking.held-lock", str(value).strip().lower()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _remember_held_from(address, booking, rules):
+    # Nobody can book further ahead than the horizon, so by then every one of them is past.
+    throttle.remember_booking_from(address, booking.pk, seconds=(rules.horizon_days + 1) * 24 * 60 * 60)
+
+
+class TooLateToChange(Exception):
+    """The booking is inside the cancellation cut-off: the patient is asked to call or message instead."""
+
+
+# The patient's emails a move makes wrong: they would give the old time, or a second
+# message beside the one "changed" email that carries the new time and calendar file.
+OVERTAKEN_BY_A_MOVE = [
+    OutgoingEmail.Kind.RECEIVED,
+    OutgoingEmail.Kind.CONFIRMED,
+    OutgoingEmail.Kind.CHANGED,
+    OutgoingEmail.Kind.REMINDER,
+]
+
+
+@waitlist.frees_its_time
+def move_booking(booking, starts_at, practitioner=None, now=None, by_patient=False):
+    """Move an active booking to another open time; or raise TimeTaken, TimeNotOpen, InvalidTransition or TooLateToChange.
+
+    Staff move it with `practitioner`, by default the one it has, and never
+    another: the patient may have chosen who sees them. A patient moving their
+    own booking (by_patient) gets the online rules, the minimum notice, the
+    horizon and the cancellation cut-off on the time they hold, and any free
+    practitioner, theirs first: online they never chose one.
+    The row is changed in place under a lock, so the old time stays theirs
+    until the new one is won. One "changed" email goes out: any email still
+    waiting with the old time is overtaken.
+    """
+    now = now or timezone.now()
     if not booking.is_active:
         raise InvalidTransition(_("Only a requested or confirmed booking can be moved."))
-    # Only staff move bookings, so the minimum notice for online booking does not apply.
-    open_time = _open_time(starts_at, now or timezone.now(), for_staff=True)
+    if by_patient and not booking.can_be_cancelled_online(now):
+        raise TooLateToChange
+    if by_patient and starts_at == booking.starts_at:
+        raise TimeNotOpen
+    # Staff moving a booking are not held to the minimum notice for online booking.
+    open_time = _open_time(starts_at, now, for_staff=not by_patient)
+    if by_patient:
+        theirs = [pk for pk in open_time.free_practitioner_ids if pk == booking.practitioner_id]
+        others = [pk for pk in open_time.free_practitioner_ids if pk != booking.practitioner_id]
+        open_time = replace(open_time, free_practitioner_ids=(*theirs, *others))
+        practitioner = None
+    else:
+        practitioner = practitioner or booking.practitioner
 
     def move(practitioner_id):
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
         if not locked.is_active:
             raise InvalidTransition(_("Only a requested or confirmed booking can be moved."))
+        if by_patient and not locked.can_be_cancelled_online(now):
+            raise TooLateToChange
         locked.practitioner_id = practitioner_id
         locked.starts_at = open_time.starts_at
         locked.ends_at = open_time.ends_at
         locked.sequence += 1
-        locked.save(update_fields=["practitioner", "starts_at", "ends_at", "sequence", "updated_at"])
+        # "I'll be there" was said of the old time.
+        locked.patient_confirmed_at = None
+        locked.save(
+            update_fields=["practitioner", "starts_at", "ends_at", "sequence", "patient_confirmed_at", "updated_at"]
+        )
+        locked.emails.unsent().filter(kind__in=OVERTAKEN_BY_A_MOVE, sending_since__isnull=True).update(
+            overtaken_at=now
+        )
         _queue(locked, OutgoingEmail.Kind.CHANGED)
         return locked
 
-    return _with_a_free_practitioner(open_time, move, moving=booking, practitioner=practitioner or booking.practitioner)
+    return _with_a_free_practitioner(open_time, move, moving=booking, practitioner=practitioner)
+
+
+def record_patient_coming(booking, now=None):
+    """The patient answered "I'll be there": recorded once, at the first answer. Returns the booking as it now is.
+
+    Only for a confirmed booking still to come; otherwise InvalidTransition.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        if locked.status != Booking.Status.CONFIRMED or locked.starts_at <= now:
+            raise InvalidTransition(_("Only a confirmed assessment still to come can be answered."))
+        if locked.patient_confirmed_at is None:
+            locked.patient_confirmed_at = now
+            locked.save(update_fields=["patient_confirmed_at", "updated_at"])
+    return locked
 
 
 def _open_time(starts_at, now, for_staff=False):
@@ -114,7 +255,8 @@ def _open_time(starts_at, now, for_staff=False):
 
 def _queue(booking, *kinds):
     """Queue `kinds` of email, leaving out the patient's when they gave no address (booked at the desk)."""
-    queue_emails(booking, *(kind for kind in kinds if booking.email or kind == OutgoingEmail.Kind.CLINIC_NEW_REQUEST))
+    to_clinic = {OutgoingEmail.Kind.CLINIC_NEW_REQUEST, OutgoingEmail.Kind.CLINIC_NEW_BOOKING}
+    queue_emails(booking, *(kind for kind in kinds if booking.email or kind in to_clinic))
 
 
 def _with_a_free_practitioner(open_time, write, moving=None, practitioner=None):
@@ -159,6 +301,7 @@ def confirm_booking(booking):
     return _change(booking, Booking.Status.CONFIRMED, OutgoingEmail.Kind.CONFIRMED)
 
 
+@waitlist.frees_its_time
 def decline_booking(booking, reason=""):
     return _change(booking, Booking.Status.DECLINED, OutgoingEmail.Kind.DECLINED, decline_reason=reason)
 
@@ -172,6 +315,7 @@ def closes_without_email(booking, now=None):
     return booking.status == Booking.Status.REQUESTED and booking.starts_at <= (now or timezone.now())
 
 
+@waitlist.frees_its_time
 def cancel_booking(booking, cancelled_by=Booking.CancelledBy.CLINIC, reason="", now=None):
     """Cancel, recording who cancelled, why, when, and whether inside the cancellation cut-off.
 

@@ -6,7 +6,9 @@ from django_tasks import task
 from clinic.outbox import requeue_stalled
 
 from .emails import build_message
-from .models import OutgoingEmail
+from .models import OutgoingEmail, WaitlistEmail
+from .waitlist import build_message as build_waitlist_message
+from .waitlist import is_out_of_date as waitlist_email_is_out_of_date
 
 
 def queue_emails(booking, *kinds):
@@ -29,4 +31,18 @@ def deliver_email(outgoing_email_id):
 
 
 def requeue_stalled_emails():
-    return requeue_stalled(OutgoingEmail)
+    return requeue_stalled(OutgoingEmail) + requeue_stalled(WaitlistEmail)
+
+
+@task()
+def deliver_waitlist_email(waitlist_email_id):
+    """Send one waitlist email (clinic.outbox), unless the entry has ended or the time offered has gone."""
+    email = WaitlistEmail.objects.select_related("entry").filter(pk=waitlist_email_id).first()
+    if email is None or email.sent_at or email.overtaken_at or email.failed_at:
+        return "nothing to send"
+    if waitlist_email_is_out_of_date(email):
+        email.overtaken_at = timezone.now()
+        email.save(update_fields=["overtaken_at"])
+        return "out of date"
+    return email.deliver(build_waitlist_message)
+

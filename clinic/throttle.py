@@ -1,4 +1,4 @@
-"""Rate limits on booking, kept in Django's cache.
+"""Rate limits on booking, kept in Django's cache: counts, and the bookings made from each address.
 
 Keys are keyed hashes, so neither an address nor a phone number or email is
 ever written to the cache in the clear. A cache that is down never stops a
@@ -100,3 +100,33 @@ def _count(key, seconds):
         cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, seconds)
+
+
+# The held-bookings cap (booking/services.py) also counts the future bookings
+# made from one network address. No address is stored with a booking, so the
+# cache keeps each address's latest booking pks under its keyed hash; the
+# service counts which of them are still future and active.
+BOOKINGS_FROM_ADDRESS_KEPT = 20
+
+
+def bookings_from(address):
+    """The pks of the bookings last made from `address` (oldest first); none when the cache is not answering."""
+    if not address:
+        return []
+    try:
+        return list(cache.get(_key("held", address)) or [])
+    except Exception:  # noqa: BLE001 - as in is_limited
+        logger.warning("The per-address booking limit is off: the cache is not answering", exc_info=True)
+        return []
+
+
+def remember_booking_from(address, booking_pk, seconds):
+    """Add `booking_pk` to the bookings made from `address`, kept for `seconds` after the latest one."""
+    if not address:
+        return
+    key = _key("held", address)
+    try:
+        held = [*(cache.get(key) or [])[-(BOOKINGS_FROM_ADDRESS_KEPT - 1):], booking_pk]
+        cache.set(key, held, timeout=seconds)
+    except Exception:  # noqa: BLE001 - as in is_limited
+        logger.warning("The per-address booking limit is off: the cache is not answering", exc_info=True)

@@ -247,6 +247,7 @@ class DataRequestAdmin(admin.ModelAdmin):
         bookings, deleted = report.get("bookings", []), report.get("deleted_bookings", [])
         history_rows, emails = report.get("history_rows", 0), report.get("emails_not_sent", 0)
         sessions, other_requests = report.get("sessions", 0), report.get("other_requests", 0)
+        waitlist_entries = report.get("waitlist_entries", 0)
         parts = [
             ngettext("the details in %(count)d booking", "the details in %(count)d bookings", len(bookings))
             % {"count": len(bookings)} + (f" ({', '.join(bookings)})" if bookings else ""),
@@ -259,6 +260,8 @@ class DataRequestAdmin(admin.ModelAdmin):
         parts += [
             ngettext("%(count)d history row", "%(count)d history rows", history_rows) % {"count": history_rows},
             ngettext("%(count)d email not sent", "%(count)d emails not sent", emails) % {"count": emails},
+            ngettext("%(count)d place on the waitlist", "%(count)d places on the waitlist", waitlist_entries)
+            % {"count": waitlist_entries},
             ngettext(
                 "%(count)d website visit still holding their details",
                 "%(count)d website visits still holding their details",

@@ -1,3 +1,3 @@
 """The booking app's admin. Importing a module registers its admins, so each is imported here by name."""
 
-from . import bookings, data_requests, emails, rules  # noqa: F401
+from . import bookings, data_requests, emails, rules, waitlist  # noqa: F401

@@ -10,14 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Lower, Replace
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.clock import CLINIC_TZ
+from clinic.clock import clinic_date
 from clinic.forms import OLD_MOBILE_PREFIX, MexicanOrUSPhoneField
 
 from ..models import Booking, OutgoingEmail
@@ -32,15 +32,11 @@ from .actions import (
     mark_no_show,
     move,
 )
-from .calendar_view import CalendarPages
+from .calendar_view import CalendarPages, patient_confirmed
 from .filters import AgendaDateFilter, UnsentEmailFilter
 from .history import readable_history
 from .patient_record import PatientRecordPages
 from .staff_pages import BookingPages, describe
-
-# "Tue 3 Mar, 10:00": the day, short, for a column the agenda reads at a glance;
-# in the translation catalogue with the clinic's other formats (clinic/clock.py).
-LIST_TIME_FORMAT = pgettext_lazy("date format", "D j M, H:i")
 
 # Only digits and the punctuation people put in phone numbers: "664 123 4567", "(619) 555-0142".
 PHONE_LIKE = re.compile(r"^[\d\s()+.\-]+$")
@@ -108,7 +104,7 @@ class BookingAdmin(CalendarPages, PatientRecordPages, BookingPages, SimpleHistor
     # which opens the booking, and emails still to go out under the status.
     list_display = ["local_time", "patient", "status_and_emails", "practitioner", "reminder_sent"]
     list_display_links = ["patient"]
-    list_filter = [AgendaDateFilter, "status", "practitioner", UnsentEmailFilter]
+    list_filter = [AgendaDateFilter, "status", "practitioner", "reason", UnsentEmailFilter]
     search_fields = ["reference", "patient_name", "phone", "email"]
     search_help_text = _("Search by name, phone (in any format), email or reference.")
     list_select_related = ["practitioner", "condition"]
@@ -117,12 +113,12 @@ class BookingAdmin(CalendarPages, PatientRecordPages, BookingPages, SimpleHistor
     actions = [confirm, decline, cancel, move, mark_attended, mark_no_show, export_csv]
     object_history_template = "admin/booking/booking/object_history.html"
     readonly_fields = [
-        "reference", "status", "practitioner", "starts_at", "ends_at", "price", "source",
+        "reference", "status", "patient_confirmed_at", "practitioner", "starts_at", "ends_at", "price", "source", "reason",
         "consent_given_at", "consent_method", "consent_recorded_by", "privacy_notice", "created_at", "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "status", "starts_at", "ends_at", "practitioner", "price", "source"]}),
-        (_("Patient"), {"fields": ["patient_name", "phone", "email", "language", "condition", "note"]}),
+        (None, {"fields": ["reference", "status", "patient_confirmed_at", "starts_at", "ends_at", "practitioner", "price", "source"]}),
+        (_("Patient"), {"fields": ["patient_name", "phone", "email", "language", "reason", "condition", "note"]}),
         (_("Consent"), {"fields": ["consent_given_at", "consent_method", "consent_recorded_by", "privacy_notice"]}),
         (_("Decision"), {"fields": ["decline_reason", "cancelled_by", "cancellation_reason", "cancelled_at", "cancelled_late"]}),
         (pgettext_lazy("booking", "History"), {"fields": ["created_at", "updated_at"]}),
@@ -170,7 +166,8 @@ class BookingAdmin(CalendarPages, PatientRecordPages, BookingPages, SimpleHistor
 
     @admin.display(description=_("time (Tijuana)"), ordering="starts_at")
     def local_time(self, booking):
-        return dateformat.format(timezone.localtime(booking.starts_at, CLINIC_TZ), str(LIST_TIME_FORMAT))
+        # "Wed, Dec 2, 3:00 pm" / "mié 2 dic, 15:00 h": the day, short, for a column the agenda reads at a glance.
+        return clinic_date(booking.starts_at, "short_day_time")
 
     @admin.display(description=_("patient"), ordering="patient_name")
     def patient(self, booking):
@@ -182,12 +179,16 @@ class BookingAdmin(CalendarPages, PatientRecordPages, BookingPages, SimpleHistor
 
     @admin.display(description=_("status"), ordering="status")
     def status_and_emails(self, booking):
-        if not booking.unsent_emails:
+        notes = [patient_confirmed(booking, with_time=True)] if booking.patient_confirmed_at else []
+        if booking.unsent_emails:
+            notes.append(ngettext(
+                "%(count)d email not sent", "%(count)d emails not sent", booking.unsent_emails
+            ) % {"count": booking.unsent_emails})
+        if not notes:
             return booking.get_status_display()
-        waiting = ngettext(
-            "%(count)d email not sent", "%(count)d emails not sent", booking.unsent_emails
-        ) % {"count": booking.unsent_emails}
-        return format_html("{}<br><small>{}</small>", booking.get_status_display(), waiting)
+        return format_html(
+            "{}{}", booking.get_status_display(), format_html_join("", "<br><small>{}</small>", ((note,) for note in notes))
+        )
 
     @admin.display(description=_("reminder sent"), boolean=True)
     def reminder_sent(self, booking):

@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.clock import CLINIC_TZ, clinic_date, clinic_today
+from team.models import Practitioner
 
 from ..availability import open_times, wall_clock_time
-from ..models import Booking, BookingSettings, Closure, OpeningHours, Practitioner
+from ..models import Booking, BookingSettings, Closure, OpeningHours
 
 DAY_MINUTES = 24 * 60
 # Without opening hours the calendar still shows a working day, all of it shaded.
@@ -49,6 +50,16 @@ def clinic_midnight(day):
 def touches(booking, day):
     """Whether any of the booking falls on `day` by the clinic's clock."""
     return clinic_midnight(day) < booking.ends_at and booking.starts_at < clinic_midnight(day + timedelta(days=1))
+
+
+def patient_confirmed(booking, with_time=False):
+    """"✓ Patient confirmed": the patient answered their reminder "I'll be there"; with the day and time they did."""
+    if not booking.patient_confirmed_at:
+        return ""
+    if not with_time:
+        return _("✓ Patient confirmed")
+    when = clinic_date(timezone.localtime(booking.patient_confirmed_at, CLINIC_TZ), "day_time")
+    return _("✓ Patient confirmed %(when)s") % {"when": when}
 
 
 def first_name(booking):
@@ -214,7 +225,7 @@ class Calendar:
             "time": start.strftime("%H:%M") if start.date() == day else clinic_date(start, "day_time"),
             "name": first_name(booking),
             "reason": booking.reason_label,
-            "status": booking.get_status_display(),
+            "status": " · ".join(filter(None, [booking.get_status_display(), patient_confirmed(booking)])),
             "status_class": f"status-{booking.status.replace('_', '-')}",
             "url": self.change_url(booking.pk),
         }

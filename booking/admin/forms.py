@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.clock import CLINIC_TZ, clinic_date
 from clinic.forms import MexicanOrUSPhoneField
-from conditions.models import Condition
+from conditions.models import Condition, PatientReason
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 
-from ..forms import SOMETHING_ELSE
-from ..models import Booking, Practitioner
+from ..models import Booking
 
 
 def slot_value(starts_at, practitioner_id):
@@ -163,7 +163,12 @@ class PhoneBookingForm(forms.Form):
             "without email: no email is sent, so give them the time and reference by phone or WhatsApp."
         ),
     )
-    reason = forms.ChoiceField(label=_("What brings them"))
+    # The patient's own words, as the online booking asks them; the condition is staff's to add.
+    reason = forms.ChoiceField(label=_("Why they come"), choices=[("", "---------"), *PatientReason.choices])
+    condition = forms.ModelChoiceField(
+        label=_("Likely condition"), required=False, queryset=Condition.objects.published(),
+        help_text=_("Optional. Left empty, the patient's answer names one when only one condition fits it."),
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -181,12 +186,6 @@ class PhoneBookingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.conditions = {str(condition.pk): condition for condition in Condition.objects.published()}
-        self.fields["reason"].choices = [
-            ("", "---------"),
-            *((pk, condition.name) for pk, condition in self.conditions.items()),
-            (SOMETHING_ELSE, _("Something else")),
-        ]
         self.privacy_notice = PrivacyNotice.current()
         if self.privacy_notice:
             self.fields["consent"].help_text = _(
@@ -228,7 +227,8 @@ class PhoneBookingForm(forms.Form):
             "patient_name": data["patient_name"],
             "phone": data["phone"],
             "email": data["email"],
-            "condition": self.conditions.get(data["reason"]),
+            "reason": data["reason"],
+            "condition": data["condition"],
             "note": data["note"],
             "language": data["language"],
             "privacy_notice": self.privacy_notice,

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -14,25 +15,29 @@ from django.utils.translation import ngettext
 from clinic.clock import CLINIC_TZ
 
 from ..calendar import when_label
-from ..models import Booking, BookingSettings, Closure, OpeningHours, Practitioner
+from ..models import Booking, BookingSettings, Closure, OpeningHours
+from ..waitlist import OpeningsWatch
 from .widgets import IsoDatesMixin
 
 
 @admin.register(BookingSettings)
 class BookingSettingsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "assessment_minutes", "minimum_notice_hours", "horizon_days", "cancellation_cutoff_hours"]
+    list_display = ["__str__", "review_requests", "assessment_minutes", "minimum_notice_hours", "horizon_days",
+                    "max_future_bookings", "cancellation_cutoff_hours"]
+    fieldsets = [
+        (_("Online booking"), {"fields": ["review_requests", "review_within_hours", "max_future_bookings",
+                                          "minimum_notice_hours", "horizon_days"]}),
+        (_("Assessments"), {"fields": ["assessment_minutes"]}),
+        (_("Cancelling and reminders"), {"fields": ["cancellation_cutoff_hours", "reminder_lead_hours"]}),
+        (_("Records"), {"fields": ["retention_months"]}),
+        (_("Where the clinic is told"), {"fields": ["notification_email"]}),
+    ]
 
     def has_add_permission(self, request):
         return not BookingSettings.objects.exists() and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Practitioner)
-class PractitionerAdmin(admin.ModelAdmin):
-    list_display = ["name", "takes_assessments", "position"]
-    list_editable = ["takes_assessments", "position"]
 
 
 @admin.register(OpeningHours)
@@ -57,6 +62,27 @@ class ClosureAdmin(IsoDatesMixin, admin.ModelAdmin):
     list_filter = ["practitioner"]
     list_select_related = ["practitioner"]
     date_hierarchy = "first_day"
+
+    # A closure deleted, shortened, moved or narrowed to one practitioner can open times: the waitlist hears of them.
+
+    def save_model(self, request, obj, form, change):
+        old = Closure.objects.filter(pk=obj.pk).first() if change else None
+        watch = OpeningsWatch(old.first_day, old.last_day) if old else None
+        super().save_model(request, obj, form, change)
+        if watch:
+            watch.changed()
+
+    def delete_model(self, request, obj):
+        watch = OpeningsWatch(obj.first_day, obj.last_day)
+        super().delete_model(request, obj)
+        watch.changed()
+
+    def delete_queryset(self, request, queryset):
+        days = queryset.aggregate(first=Min("first_day"), last=Max("last_day"))
+        watch = OpeningsWatch(days["first"], days["last"]) if days["first"] else None
+        super().delete_queryset(request, queryset)
+        if watch:
+            watch.changed()
 
     def get_urls(self):
         return [

@@ -339,7 +339,7 @@ class BookingPages:
             [
                 (None, {"fields": ["slot"]}),
                 (_("Patient"), {"fields": ["patient_name", "phone", "email", "language"]}),
-                (_("Reason"), {"fields": ["reason", "note"]}),
+                (_("Reason"), {"fields": ["reason", "condition", "note"]}),
                 (_("Consent"), {"fields": ["consent"]}),
             ],
             {},

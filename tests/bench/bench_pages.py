@@ -15,8 +15,9 @@ import pytest
 from django.utils import timezone
 
 from booking.availability import open_times
-from booking.models import Booking, BookingSettings, Practitioner
+from booking.models import Booking, BookingSettings
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 
 RUNS = 30
 

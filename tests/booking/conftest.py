@@ -24,3 +24,11 @@ def reception(client, desk):
 @pytest.fixture
 def tomorrow():
     return clinic_today() + timedelta(days=1)
+
+
+@pytest.fixture
+def review_requests(booking_rules):
+    """A clinic that reviews online bookings: patients send a request, answered within 4 opening hours."""
+    booking_rules.review_requests = True
+    booking_rules.save()
+    return booking_rules

@@ -14,11 +14,12 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from booking.availability import open_times
 from booking.export import spreadsheet_safe
-from booking.models import Booking, OutgoingEmail, Practitioner
+from booking.models import Booking, OutgoingEmail
 from clinic.clock import clinic_today
 from clinic_site.staff_groups import CLINIC_EDITORS
 from conditions.models import Condition
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 from tests.helpers import page_text, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,8 @@ def select(*bookings):
 def test_the_agenda_shows_upcoming_bookings_in_time_order_with_status_practitioner_and_reason(reception, tomorrow):
     knee = Condition.objects.published().first()
     make_booking(at(tomorrow + timedelta(days=9), 10), patient_name="Later Patient")
-    make_booking(at(tomorrow, 9), patient_name="First Patient", condition=knee, status=Booking.Status.CONFIRMED)
+    make_booking(at(tomorrow, 9), patient_name="First Patient", reason=knee.patient_reason, condition=knee,
+                 status=Booking.Status.CONFIRMED)
     make_booking(at(tomorrow + timedelta(days=2), 10), patient_name="Middle Patient")
     make_booking(at(clinic_today() - timedelta(days=1), 10), patient_name="Yesterday Patient")
 
@@ -82,9 +84,9 @@ def test_the_agenda_shows_upcoming_bookings_in_time_order_with_status_practition
     assert text.index("First Patient") < text.index("Middle Patient") < text.index("Later Patient")
     assert "Yesterday Patient" not in text
     first = row_of(response, "First Patient")
-    assert "Confirmed" in first and "Dra. Ruiz" in first and knee.name in first and "09:00" in first
+    assert "Confirmed" in first and "Dra. Ruiz" in first and f"· likely {knee.name}" in first and "9:00 am" in first
     middle = row_of(response, "Middle Patient")
-    assert "Requested" in middle and "Something else" in middle and "+52 664 123 4567" in middle
+    assert "Requested" in middle and "Not given" in middle and "+52 664 123 4567" in middle
 
 
 @pytest.fixture
@@ -372,7 +374,7 @@ def test_the_move_page_lists_open_times_by_day_in_tijuana_time(reception):
     response = reception.get(f"{BOOKINGS}{booking.pk}/move/")
 
     assertContains(response, f'value="{slot(later.starts_at)}"')
-    assertContains(response, later.starts_at.astimezone(TIJUANA).strftime("%A %-d %B %Y"))
+    assertContains(response, later.starts_at.astimezone(TIJUANA).strftime("%A, %B %-d, %Y"))
     assertContains(response, 'type="radio"')
 
 
@@ -431,11 +433,37 @@ def phone_booking(clinic_content):
         "patient_name": "Carmen  Díaz",
         "phone": "664 123 4567",
         "email": "carmen@example.com",
-        "reason": str(Condition.objects.published().first().pk),
+        "reason": "shin",
+        "condition": str(Condition.objects.published().first().pk),
         "note": "Shin pain after the half marathon",
         "language": "es",
         "consent": "on",
     }
+
+
+def test_the_desk_asks_why_they_come_in_the_patients_words_in_both_languages(reception):
+    english = reception.get(f"{BOOKINGS}add/")
+    assertContains(english, "Why they come")
+    assertContains(english, '<option value="knee">Knee</option>', html=True)
+    assertContains(english, "Likely condition")
+
+    reception.cookies["django_language"] = "es"
+    spanish = reception.get(f"{BOOKINGS}add/")
+    assertContains(spanish, "Por qué viene")
+    assertContains(spanish, '<option value="knee">Rodilla</option>', html=True)
+    assertContains(spanish, "Padecimiento probable")
+
+
+def test_a_desk_booking_without_a_likely_condition_takes_the_one_the_patients_answer_points_to(
+    reception, phone_booking
+):
+    heel = Condition.objects.published().filter(patient_reason="heel_foot")
+    assert heel.count() == 1
+
+    reception.post(f"{BOOKINGS}add/", {**phone_booking, "reason": "heel_foot", "condition": ""})
+
+    booking = Booking.objects.get()
+    assert booking.reason == "heel_foot" and booking.condition == heel.get()
 
 
 def test_a_phone_booking_follows_the_online_rules_is_confirmed_at_once_and_records_who_took_consent(
@@ -452,7 +480,7 @@ def test_a_phone_booking_follows_the_online_rules_is_confirmed_at_once_and_recor
     assert booking.source == Booking.Source.PHONE and booking.status == Booking.Status.CONFIRMED
     assert booking.consent_method == Booking.Consent.PHONE and booking.consent_recorded_by == desk
     assert booking.privacy_notice == PrivacyNotice.current() and booking.language == "es"
-    assert booking.condition == Condition.objects.published().first()
+    assert booking.reason == "shin" and booking.condition == Condition.objects.published().first()
     # Agreed there and then: one confirmation to the patient, and no email telling the clinic what it just did.
     assert email_kinds(booking) == ["confirmed"]
 
@@ -494,15 +522,15 @@ def test_the_export_follows_the_lists_filters_in_time_order(reception, tomorrow)
     knee = Condition.objects.published().first()
     later = make_booking(at(tomorrow, 11), status=Booking.Status.CONFIRMED, patient_name="Berta Ruiz",
                          phone="+16195550142", email="berta@example.com")
-    first = make_booking(at(tomorrow, 9), status=Booking.Status.CONFIRMED, condition=knee)
+    first = make_booking(at(tomorrow, 9), status=Booking.Status.CONFIRMED, reason="knee", condition=knee)
     make_booking(at(tomorrow, 10), patient_name="Not confirmed")
 
     rows = parse_csv(reception.get(f"{BOOKINGS}export/?status__exact=confirmed"))
 
     assert rows[0] == ["Reference", "Date", "Time (Tijuana)", "Status", "Practitioner", "Patient", "Phone", "Email",
-                       "Reason", "Booked", "Price (MXN)"]
+                       "Why they come", "Likely condition", "Booked", "Price (MXN)"]
     assert rows[1] == [first.reference, tomorrow.isoformat(), "09:00", "Confirmed", "Dra. Ruiz", "Ana López",
-                       "52 664 123 4567", "ana@example.com", knee.name, "Online", "750.00"]
+                       "52 664 123 4567", "ana@example.com", "Knee", knee.name, "Online", "750.00"]
     assert [row[0] for row in rows[1:]] == [first.reference, later.reference]
 
 

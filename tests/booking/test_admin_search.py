@@ -11,10 +11,11 @@ from django.test import RequestFactory
 from django.utils import timezone, translation
 
 from booking.admin.widgets import IsoDatesMixin
-from booking.models import Booking, Closure, Practitioner
+from booking.models import Booking, Closure
 from clinic.clock import clinic_today
 from privacy.admin import PrivacyNoticeForm
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
@@ -172,11 +173,11 @@ def test_the_patients_name_opens_the_booking(reception, make_patient):
 
 
 def test_each_row_keeps_the_reason_phone_and_reference_under_the_name(reception, make_patient):
-    booking = make_patient("María López", phone="+526641234567")
+    booking = make_patient("María López", phone="+526641234567", reason="shin")
 
     text = page_text(reception.get(BOOKINGS))
 
-    assert f"María López Something else +52 664 123 4567 · {booking.reference}" in text
+    assert f"María López Shin +52 664 123 4567 · {booking.reference}" in text
 
 
 def test_emails_still_to_go_out_are_counted_under_the_status(reception, make_patient):

@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from booking.availability import open_times, open_times_by_day
-from booking.models import Booking, BookingSettings, Closure, OpeningHours, Practitioner
+from booking.models import Booking, BookingSettings, Closure, OpeningHours
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 
 pytestmark = pytest.mark.django_db
 

@@ -82,15 +82,19 @@ def test_the_ics_says_nothing_about_the_patients_health(booking):
     assert booking.phone.as_e164 not in text
 
 
-def test_the_ics_says_where_what_it_costs_and_links_to_the_booking_page(booking, settings):
+def test_the_ics_says_where_what_it_costs_and_links_to_the_booking_page(booking, settings, review_requests):
     settings.SITE_URL = "https://returntorunning.example/"
     _, event = parse(booking_ics(booking))
 
-    assert event["SUMMARY"] == "First assessment, Return to Running"
+    # A request still under review says so, and by when the clinic answers; once confirmed the title is plain.
+    assert event["SUMMARY"] == "Requested: First assessment, Return to Running"
+    assert "Request sent: the clinic confirms by" in event["DESCRIPTION"]
+    assert parse(booking_ics(confirm_booking(booking)))[1]["SUMMARY"] == "First assessment, Return to Running"
     assert "Paseo de los Héroes 9350" in event["LOCATION"]
     assert "$750 MXN" in event["DESCRIPTION"]
     assert booking.reference in event["DESCRIPTION"]
     assert event["URL"] == f"https://returntorunning.example/book/manage/{booking.token}/"
+    assert f"See, change or cancel your booking: {event['URL']}" in event["DESCRIPTION"]
 
 
 def test_a_spanish_booking_links_to_the_spanish_booking_page(make_booking, settings):

@@ -8,10 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains
 
-from booking.models import Booking, Closure, OpeningHours, Practitioner
+from booking.models import Booking, Closure, OpeningHours
 from clinic.clock import clinic_today
 from clinic_site.staff_groups import CLINIC_EDITORS
 from conditions.models import Condition
+from team.models import Practitioner
 from tests.booking.test_admin_reception import TIJUANA, at, make_booking
 from tests.helpers import page_text, staff_member
 
@@ -65,15 +66,17 @@ def test_each_booking_shows_in_its_practitioners_column_with_time_first_name_rea
     reception, day, ruiz, soto
 ):
     knee = Condition.objects.published().first()
-    maria = make_booking(at(day, 10), patient_name="María Fernanda López", condition=knee, practitioner=ruiz)
+    maria = make_booking(at(day, 10), patient_name="María Fernanda López", reason=knee.patient_reason,
+                         condition=knee, practitioner=ruiz)
     pedro = make_booking(at(day, 12), patient_name="Pedro Soto", status=Booking.Status.CONFIRMED, practitioner=soto)
 
     response = reception.get(DAY, {"date": day.isoformat()})
 
     assert response.status_code == 200
     assert booking_links(response) == {
-        f"10:00, María, {knee.name}, Requested": f"/admin/booking/booking/{maria.pk}/change/",
-        "12:00, Pedro, Something else, Confirmed": f"/admin/booking/booking/{pedro.pk}/change/",
+        f"10:00, María, {maria.get_reason_display()} · likely {knee.name}, Requested":
+            f"/admin/booking/booking/{maria.pk}/change/",
+        "12:00, Pedro, Not given, Confirmed": f"/admin/booking/booking/{pedro.pk}/change/",
     }
     # Each is in its own practitioner's column: that practitioner is not free then, the other is.
     free = free_times(response)
@@ -100,15 +103,15 @@ def test_declined_and_cancelled_bookings_are_hidden_unless_asked_for(reception, 
         make_booking(at(day, hour), patient_name=f"{status} Patient", status=status)
 
     shown = booking_links(reception.get(DAY, {"date": day.isoformat()}))
-    assert sorted(shown) == ["10:00, Rebooked, Something else, Requested", "11:00, attended, Something else, Attended",
-                             "12:00, no_show, Something else, Did not attend"]
+    assert sorted(shown) == ["10:00, Rebooked, Not given, Requested", "11:00, attended, Not given, Attended",
+                             "12:00, no_show, Not given, Did not attend"]
 
     everything = reception.get(DAY, {"date": day.isoformat(), "show": "all"})
     shown = booking_links(everything)
-    assert "09:00, Declined, Something else, Declined" in shown
+    assert "09:00, Declined, Not given, Declined" in shown
     # The cancelled booking and the one that took its time share their cell.
-    assert "10:00, Cancelled, Something else, Cancelled" in shown
-    assert "10:00, Rebooked, Something else, Requested" in shown
+    assert "10:00, Cancelled, Not given, Cancelled" in shown
+    assert "10:00, Rebooked, Not given, Requested" in shown
     assertContains(everything, "Hide declined and cancelled")
 
 
@@ -168,7 +171,7 @@ def test_today_is_the_default_and_the_arrows_move_a_day(reception):
     today = clinic_today()
     response = reception.get(DAY)
     text = page_text(response)
-    assert f"{today:%A} {today.day} {today:%B}" in text
+    assert f"{today:%A}, {today:%B} {today.day}" in text
     assertContains(response, f'href="{DAY}?date={today - timedelta(days=1)}" class="calendar-previous"')
     assertContains(response, f'href="{DAY}?date={today + timedelta(days=1)}" class="calendar-next"')
     assertContains(response, f'href="{WEEK}?date={today}"')
@@ -200,15 +203,15 @@ def test_the_week_view_shows_monday_to_sunday_and_the_arrows_move_a_week(recepti
     headings = re.findall(r'<th scope="colgroup" colspan="2" class="calendar-day"><a href="([^"]+)">([^<]+)</a>',
                           response.content.decode())
     days = [monday + timedelta(days=n) for n in range(7)]
-    assert [label for _href, label in headings] == [f"{each:%A} {each.day} {each:%B}" for each in days]
+    assert [label for _href, label in headings] == [f"{each:%A}, {each:%B} {each.day}" for each in days]
     assert [html.unescape(href) for href, _label in headings] == [f"{DAY}?date={each}" for each in days]
-    assert list(booking_links(response)) == ["10:00, Wednesday, Something else, Requested"]
+    assert list(booking_links(response)) == ["10:00, Wednesday, Not given, Requested"]
     assert (soto.pk, at(wednesday, 10)) not in free_times(response)
     assert (ruiz.pk, at(wednesday, 10)) in free_times(response)
-    assert ("Book 10:00 on " + f"{wednesday:%A} {wednesday.day} {wednesday:%B} with Lic. Soto") not in [
+    assert f"Book 10:00 on {wednesday:%A}, {wednesday:%B} {wednesday.day} with Lic. Soto" not in [
         text for _href, text in links(response)
     ]
-    assert f"Book 10:00 on {wednesday:%A} {wednesday.day} {wednesday:%B} with Dra. Ruiz" in [
+    assert f"Book 10:00 on {wednesday:%A}, {wednesday:%B} {wednesday.day} with Dra. Ruiz" in [
         text for _href, text in links(response)
     ]
     assertContains(response, f'href="{WEEK}?date={monday - timedelta(days=7)}" class="calendar-previous"')
@@ -227,7 +230,7 @@ def test_the_calendar_in_spanish_has_spanish_days_months_and_statuses(reception,
     spanish_months = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
                       "octubre", "noviembre", "diciembre"]
     assertContains(response, f"{spanish_days[day.weekday()]} {day.day} de {spanish_months[day.month - 1]}")
-    assert "10:00, María, Otro motivo, Confirmada" in booking_links(response)
+    assert "10:00, María, Sin indicar, Confirmada" in booking_links(response)
 
     week = page_text(reception.get(WEEK, {"date": day.isoformat()}))
     assert all(name in week for name in spanish_days)

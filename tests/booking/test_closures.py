@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from booking.availability import open_times
-from booking.models import Booking, Closure, Practitioner
+from booking.models import Booking, Closure
 from clinic_site.staff_groups import RECEPTION
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 from tests.helpers import staff_member
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def test_leave_over_booked_days_lists_that_practitioners_bookings_to_move_or_can
     assert "2 bookings fall on these days" in html.unescape(page)
     rows = rows_of(response)
     assert len(rows) == 2
-    assert "Tuesday 2 March 2027, 10:00" in rows[0] and "Dra. Ruiz" in rows[0]
+    assert "Tuesday, March 2, 2027, 10:00 am" in rows[0] and "Dra. Ruiz" in rows[0]
     assert "María López" in rows[0] and "maria@example.com" in rows[0]
     assert "Luis Peña" in rows[1] and "no email" in rows[1]
     assert f'href="/admin/booking/booking/{theirs.pk}/move/"' in page

@@ -1,4 +1,5 @@
 import logging
+import re
 import socket
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from .smtp_sink import SMTPSink
 TIJUANA = ZoneInfo("America/Tijuana")
 SITE = "https://returntorunning.example"
 CLINIC_INBOX = "hola@returntorunning.example"
-PATIENT_KINDS = [kind for kind in OutgoingEmail.Kind.values if kind != OutgoingEmail.Kind.CLINIC_NEW_REQUEST]
+PATIENT_KINDS = [kind for kind in OutgoingEmail.Kind.values if not kind.startswith("clinic_")]
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +40,7 @@ def html_of(message):
 
 
 def calendar_file(message):
-    [attachment] = [a for a in message.attachments if a.filename == "assessment.ics"]
+    [attachment] = [a for a in message.attachments if a.mimetype.startswith("text/calendar")]
     return attachment
 
 
@@ -49,7 +50,7 @@ def calendar_event(message):
     return calendar, event
 
 
-def test_a_new_request_emails_the_clinic_and_the_patient(book, run_worker, mailoutbox):
+def test_a_new_request_emails_the_clinic_and_the_patient(book, run_worker, mailoutbox, review_requests):
     booking = book()
     run_worker()
 
@@ -64,18 +65,20 @@ def test_a_new_request_emails_the_clinic_and_the_patient(book, run_worker, mailo
         assert booking.email in text
         assert "Runner" in text  # the reason
         assert "Knee swells after 10 km" in text  # the note
-        assert f"{when:%H:%M} (Tijuana time)" in text
+        assert f"{when:%-I:%M} {when:%p}".lower() + " (Tijuana time)" in text  # e.g. 7:00 pm
         assert f"{SITE}/admin/booking/booking/{booking.pk}/change/" in text
     assert to_clinic.reply_to == [booking.email]
     assert not to_clinic.attachments
 
     to_patient = email_to(mailoutbox, booking.email)
-    assert to_patient.subject.startswith("Request received:")
+    # A request, not a booking: the patient is told by when the clinic answers.
+    assert to_patient.subject.startswith("Request sent for ")
+    assert ": we confirm by " in to_patient.subject
     assert booking.reference in to_patient.subject
-    assert "will email you again to confirm" in to_patient.body
+    assert "We will confirm it by" in to_patient.body
 
 
-def test_new_requests_go_to_the_notification_address_when_one_is_set(book, run_worker, mailoutbox):
+def test_new_requests_go_to_the_notification_address_when_one_is_set(book, run_worker, mailoutbox, review_requests):
     BookingSettings.objects.update(notification_email="desk@returntorunning.example")
     book()
     run_worker()
@@ -83,13 +86,15 @@ def test_new_requests_go_to_the_notification_address_when_one_is_set(book, run_w
     assert email_to(mailoutbox, "desk@returntorunning.example").subject.startswith("New request RTR-")
 
 
-def test_the_patient_email_carries_the_calendar_file(booking, run_worker, mailoutbox):
+def test_the_patient_email_carries_the_calendar_file(booking, run_worker, mailoutbox, review_requests):
     queue_emails(booking, OutgoingEmail.Kind.RECEIVED)
     run_worker()
 
     [message] = mailoutbox
     attachment = calendar_file(message)
     assert attachment.mimetype == "text/calendar; method=REQUEST"
+    # Named for the booking, so two bookings' files never overwrite each other in a downloads folder.
+    assert attachment.filename == f"assessment-{booking.reference}.ics"
     calendar, event = calendar_event(message)
     assert calendar["METHOD"] == "REQUEST"
     assert event.uid.startswith(booking.reference)
@@ -97,10 +102,10 @@ def test_the_patient_email_carries_the_calendar_file(booking, run_worker, mailou
     # As sent: the calendar part keeps its method where mail clients look for it.
     part = next(p for p in message.message().walk() if p.get_content_type() == "text/calendar")
     assert part.get_param("method") == "REQUEST"
-    assert part.get_filename() == "assessment.ics"
+    assert part.get_filename() == f"assessment-{booking.reference}.ics"
 
 
-def test_the_patient_email_has_what_the_patient_needs_on_the_day(booking, run_worker, mailoutbox):
+def test_the_patient_email_has_what_the_patient_needs_on_the_day(booking, run_worker, mailoutbox, review_requests):
     queue_emails(booking, OutgoingEmail.Kind.RECEIVED)
     run_worker()
 
@@ -109,7 +114,7 @@ def test_the_patient_email_has_what_the_patient_needs_on_the_day(booking, run_wo
     assert message.reply_to == [CLINIC_INBOX]
     for text in (message.body, html_of(message)):
         assert booking.reference in text
-        assert "Tuesday 2 March 2027, 10:00 (Tijuana time)" in text
+        assert "Tuesday, March 2, 2027, 10:00 am (Tijuana time)" in text
         assert "Paseo de los Héroes 9350" in text
         assert "https://www.google.com/maps/search/?api=1" in text
         assert "$750 MXN" in text
@@ -117,6 +122,7 @@ def test_the_patient_email_has_what_the_patient_needs_on_the_day(booking, run_wo
             assert item in text
         assert "medicines" in text
         assert f"{SITE}/book/manage/{booking.token}/" in text
+        assert "See, change or cancel your booking" in text  # the private page can move it too
         assert "https://wa.me/526647654321" in text
         assert "cancel online up to 24 hours before" in text
 
@@ -162,12 +168,15 @@ def test_patient_emails_keep_health_details_out(kind, booking, run_worker, mailo
     assert booking.reference in message.subject
 
 
-def test_a_confirmation_says_so_and_updates_the_calendar_entry(booking, run_worker, mailoutbox):
+def test_a_confirmation_says_so_and_updates_the_calendar_entry(booking, run_worker, mailoutbox, review_requests):
+    queue_emails(booking, OutgoingEmail.Kind.RECEIVED)  # as a request sent online is
+    run_worker()
+    mailoutbox.clear()
     confirm_booking(booking)
     run_worker()
 
     [message] = mailoutbox
-    assert message.subject.startswith("Assessment confirmed: Tuesday 2 March 2027, 10:00")
+    assert message.subject.startswith("Assessment confirmed: Tuesday, March 2, 2027, 10:00 am")
     assert "Your first assessment is confirmed. You will see Ana Ruiz." in message.body
     calendar, event = calendar_event(message)
     assert calendar["METHOD"] == "REQUEST"
@@ -175,7 +184,7 @@ def test_a_confirmation_says_so_and_updates_the_calendar_entry(booking, run_work
     assert event.sequence == 1
 
 
-def test_a_declined_request_gives_the_reason_and_a_way_to_book_again(booking, run_worker, mailoutbox):
+def test_a_declined_request_gives_the_reason_and_a_way_to_book_again(booking, run_worker, mailoutbox, review_requests):
     decline_booking(booking, reason="The physiotherapist is away that week.")
     run_worker()
 
@@ -188,7 +197,7 @@ def test_a_declined_request_gives_the_reason_and_a_way_to_book_again(booking, ru
     assert calendar_file(message).mimetype == "text/calendar; method=CANCEL"
 
 
-def test_a_cancellation_sends_method_cancel_with_a_higher_sequence(booking, run_worker, mailoutbox):
+def test_a_cancellation_sends_method_cancel_with_a_higher_sequence(booking, run_worker, mailoutbox, review_requests):
     confirm_booking(booking)
     run_worker()
     cancel_booking(booking)
@@ -207,7 +216,7 @@ def test_a_cancellation_sends_method_cancel_with_a_higher_sequence(booking, run_
     assert f"{SITE}/book/" in cancelled.body
 
 
-def test_a_moved_booking_gives_the_new_time_and_moves_the_calendar_entry(booking, run_worker, mailoutbox):
+def test_a_moved_booking_gives_the_new_time_and_moves_the_calendar_entry(booking, run_worker, mailoutbox, review_requests):
     new_start = datetime(2027, 3, 4, 17, 0, tzinfo=TIJUANA)
     Booking.objects.filter(pk=booking.pk).update(
         starts_at=new_start, ends_at=new_start + timedelta(hours=1), sequence=booking.sequence + 1
@@ -216,14 +225,14 @@ def test_a_moved_booking_gives_the_new_time_and_moves_the_calendar_entry(booking
     run_worker()
 
     [message] = mailoutbox
-    assert "Your assessment has moved to Thursday 4 March 2027, 17:00 (Tijuana time)." in message.body
+    assert "Your assessment has moved to Thursday, March 4, 2027, 5:00 pm (Tijuana time)." in message.body
     calendar, event = calendar_event(message)
     assert calendar["METHOD"] == "REQUEST"
     assert event.start == new_start
     assert event.sequence == 1
 
 
-def test_a_spanish_booking_is_emailed_in_spanish_and_the_clinic_in_english(book, run_worker, mailoutbox):
+def test_a_spanish_booking_is_emailed_in_spanish_and_the_clinic_in_english(book, run_worker, mailoutbox, review_requests):
     booking = book(language="es")
     run_worker()
 
@@ -259,7 +268,7 @@ def a_port_where_nothing_listens():
         return probe.getsockname()[1]
 
 
-def test_a_mail_server_that_is_down_loses_nothing_and_delivers_exactly_once(book, run_worker, settings, caplog):
+def test_a_mail_server_that_is_down_loses_nothing_and_delivers_exactly_once(book, run_worker, settings, caplog, review_requests):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = a_port_where_nothing_listens()
@@ -304,3 +313,21 @@ def test_a_mail_server_that_is_down_loses_nothing_and_delivers_exactly_once(book
 
         run_worker()
         assert len(sink.messages) == 2
+
+
+@pytest.mark.parametrize("language,reply_path", [("en", "/book/manage/{token}/reply/"), ("es", "/es/reservar/mi-cita/{token}/responder/")])
+def test_the_reminder_links_to_the_reply_page_in_the_patients_language(language, reply_path, make_booking, run_worker, mailoutbox, client):
+    booking = make_booking(language=language)
+    in_step_with(booking, OutgoingEmail.Kind.REMINDER)
+    queue_emails(booking, OutgoingEmail.Kind.REMINDER)
+    run_worker()
+
+    [message] = mailoutbox
+    reply_url = SITE + reply_path.format(token=booking.token)
+    for text in (message.body, html_of(message)):
+        assert re.search(re.escape(reply_url) + "(?!#)", text)  # "I'll be there"
+        assert f"{reply_url}#change" in text  # "I need to change"
+    # The link opens the reply page itself, not the booking page it sits under.
+    page = client.get(reply_path.format(token=booking.token))
+    assert page.status_code == 200
+    assert [t.name for t in page.templates][0] == "booking/reply.html"

@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.erasure import ErasureRefused, erase_personal_data
-from booking.models import Booking, OutgoingEmail, Practitioner
+from booking.models import Booking, OutgoingEmail
 from booking.retention import remove_old_personal_data
 from booking.tasks import deliver_email
 from clinic_site.staff_groups import RECEPTION
 from conditions.models import Condition
 from privacy.models import DataRequest, PrivacyNotice
+from team.models import Practitioner
 from tests.helpers import page_text, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -339,6 +340,33 @@ def test_the_request_records_when_who_and_what_was_deleted_and_nothing_personal(
     assert not {needle for needle in MARIA if needle.lower() in (log.change_message + log.object_repr).lower()}
 
 
+def test_her_places_on_the_waitlist_go_with_their_emails_and_the_record_counts_them(
+    desk, maria, jorge, deletion_request
+):
+    from booking import waitlist
+    from booking.models import WaitlistEmail, WaitlistEntry
+    from clinic.clock import clinic_today
+
+    soon = clinic_today() + timedelta(days=3)
+    details = {"first_day": soon, "last_day": soon, "privacy_notice": PrivacyNotice.current()}
+    # Found as her bookings are: by the email whatever its capitals, and by the phone with another email.
+    waitlist.join(patient_name="María Fernanda López", phone="+526641234567", email="Maria.Lopez@example.com", **details)
+    waitlist.join(patient_name="María Fernanda López", phone="+526641234567", email="mfl@trabajo.example", **details)
+    his = waitlist.join(patient_name=JORGE["patient_name"], phone=JORGE["phone"], email=JORGE["email"], **details)
+    assert "booking_waitlistentry" in tables_mentioning(MARIA)
+    before = page_text(desk.get(f"/admin/privacy/datarequest/{deletion_request.pk}/delete-personal-data/"))
+    assert "2 places on the waitlist" in before  # staff see them before anything is deleted
+
+    response = erase(desk, deletion_request)
+
+    assert response.status_code == 302
+    assert rows_mentioning(MARIA) == set()
+    assert list(WaitlistEntry.objects.all()) == [his]
+    assert WaitlistEmail.objects.filter(entry=his).count() == 1  # his "you are on the waitlist" email stays
+    assert not WaitlistEmail.objects.exclude(entry=his).exists()
+    assert "2 places on the waitlist" in page_text(desk.get(response["Location"]))
+
+
 def test_the_request_can_be_noted_on_after_the_deletion_but_not_reopened(desk, deletion_request):
     erase(desk, deletion_request)
 
@@ -387,16 +415,17 @@ def test_it_is_refused_while_the_person_has_an_upcoming_booking_until_it_is_canc
     settings.BOOKING_MINIMUM_SECONDS = 0
     visitor = Client()
     start_booking_online(visitor, "María Fernanda López", "664 123 4567", "maria.lopez@example.com")
-    visitor.post("/book/reason/", {"reason": "other"})
+    visitor.post("/book/reason/", {"reason": "not_sure"})
     submission = re.search(r'name="submission" value="([^"]+)"', visitor.get("/book/check/").content.decode()).group(1)
     assert visitor.post("/book/check/", {"submission": submission, "consent": "on"}).status_code == 302
     upcoming = Booking.objects.latest("created_at")
-    run_worker()  # "request received" to her, "new request" to the clinic
+    assert upcoming.status == Booking.Status.CONFIRMED  # booked on the spot, as the clinic books online
+    run_worker()  # "assessment booked" to her, "new booking" to the clinic
     mailoutbox.clear()
     url = f"/admin/privacy/datarequest/{deletion_request.pk}/delete-personal-data/"
 
     page = page_text(desk.get(url))
-    assert f"{upcoming.reference} on" in page and "is still requested. Cancel it first, so the patient is told" in page
+    assert f"{upcoming.reference} on" in page and "is still confirmed. Cancel it first, so the patient is told" in page
     assert "Yes, delete this person's data" not in page
     refused = desk.post(url, follow=True)
     assert "Cancel it first, so the patient is told" in page_text(refused)

@@ -15,9 +15,10 @@ from booking.export import (
     spreadsheet_safe,
     write_bookings_csv,
 )
-from booking.models import Booking, Practitioner
+from booking.models import Booking
 from clinic.clock import clinic_today
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 
 TIJUANA = ZoneInfo("America/Tijuana")
 BOOKINGS = "/admin/booking/booking/"

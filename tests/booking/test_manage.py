@@ -11,8 +11,7 @@ from tests.helpers import page_text
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def booking(booking_rules, clinic_content):
+def book_online():
     return book_assessment(
         starts_at=open_times()[-1].starts_at,
         patient_name="Ana López",
@@ -22,10 +21,23 @@ def booking(booking_rules, clinic_content):
     )
 
 
-def test_the_private_link_shows_the_booking_and_where_it_stands(client, booking):
+@pytest.fixture
+def booking(booking_rules, clinic_content):
+    """Booked online as the clinic does by default: confirmed there and then."""
+    return book_online()
+
+
+@pytest.fixture
+def request_sent(review_requests, clinic_content):
+    """Sent online to a clinic that reviews its bookings: requested until the clinic answers."""
+    return book_online()
+
+
+def test_the_private_link_shows_the_booking_and_where_it_stands(client, request_sent):
+    booking = request_sent
     response = client.get(f"/book/manage/{booking.token}/")
     text = page_text(response)
-    assert "Requested: the clinic will confirm by email." in text
+    assert "Request sent: we confirm by " in text and ", by email." in text
     assert booking.reference in text and "$750 MXN" in text and "(Tijuana time)" in text
     assert response["Cache-Control"] == "no-store, private"
     assert "noindex" in response["X-Robots-Tag"]
@@ -43,7 +55,7 @@ def test_cancelling_takes_a_post_behind_a_button(client, booking):
     page = client.get(f"/book/manage/{booking.token}/cancel/")
     assert page.status_code == 200 and "Yes, cancel my assessment" in page_text(page)
     booking.refresh_from_db()
-    assert booking.status == Booking.Status.REQUESTED
+    assert booking.status == Booking.Status.CONFIRMED
 
     response = client.post(f"/book/manage/{booking.token}/cancel/")
     assert response.status_code == 302
@@ -66,12 +78,18 @@ def test_past_the_cut_off_the_patient_is_asked_to_call_or_message(client, bookin
     response = client.post(f"/book/manage/{booking.token}/cancel/")
     assert response.status_code == 409
     booking.refresh_from_db()
-    assert booking.status == Booking.Status.REQUESTED
+    assert booking.status == Booking.Status.CONFIRMED
 
 
-def test_a_confirmed_booking_says_so(client, booking):
-    confirm_booking(booking)
-    assert "Confirmed." in page_text(client.get(f"/book/manage/{booking.token}/"))
+def test_a_booking_made_online_says_it_is_confirmed(client, booking):
+    text = page_text(client.get(f"/book/manage/{booking.token}/"))
+    assert "Confirmed." in text and "Request sent" not in text
+
+
+def test_a_request_the_clinic_confirms_says_so(client, request_sent):
+    confirm_booking(request_sent)
+    text = page_text(client.get(f"/book/manage/{request_sent.token}/"))
+    assert "Confirmed." in text and "Request sent" not in text
 
 
 def test_the_calendar_file_downloads_from_the_private_link(client, booking):
@@ -81,11 +99,11 @@ def test_the_calendar_file_downloads_from_the_private_link(client, booking):
     assert b"Knee pain" not in response.content  # health details stay out of calendars
 
 
-def test_a_declined_booking_offers_another_time(client, booking):
+def test_a_declined_request_offers_another_time(client, request_sent):
     from booking.services import decline_booking
 
-    decline_booking(booking, reason="Our physiotherapist is away that day.")
-    text = page_text(client.get(f"/book/manage/{booking.token}/"))
+    decline_booking(request_sent, reason="Our physiotherapist is away that day.")
+    text = page_text(client.get(f"/book/manage/{request_sent.token}/"))
     assert "Our physiotherapist is away that day." in text and "Book another time" in text
 
 
@@ -137,6 +155,6 @@ def test_the_footer_shows_the_week_with_days_of_equal_hours_together(client, boo
     OpeningHours.objects.filter(weekday=6).delete()
     OpeningHours.objects.filter(weekday=5).update(opens=time(9), closes=time(13))
     text = page_text(client.get("/"))
-    assert "Monday – Friday 08:00–20:00" in text
-    assert "Saturday 09:00–13:00" in text and "Sunday" not in text
+    assert "Monday to Friday 8:00 am–8:00 pm" in text
+    assert "Saturday 9:00 am–1:00 pm" in text and "Sunday" not in text
     assert "Privacy notice" in text

@@ -11,8 +11,9 @@ import pytest
 from django.db import connection
 
 from booking.availability import open_times
-from booking.models import Booking, Practitioner
+from booking.models import Booking
 from booking.services import TimeTaken, book_assessment
+from team.models import Practitioner
 
 ATTEMPTS = 50
 

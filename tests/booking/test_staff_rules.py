@@ -23,7 +23,7 @@ TIJUANA = ZoneInfo("America/Tijuana")
 
 
 def make_booking(starts_at, status=Booking.Status.CONFIRMED, **fields):
-    from booking.models import Practitioner
+    from team.models import Practitioner
 
     return Booking.objects.create(
         practitioner=Practitioner.objects.first(),
@@ -245,7 +245,7 @@ def test_the_cron_commands_run_twice_over_a_day_of_bookings(booking_rules):
     assert out.getvalue().strip() == "Removed personal data from 0 booking(s)."
 
 
-def test_an_email_a_later_change_made_wrong_is_not_sent(booking_rules, mailoutbox, run_worker):
+def test_an_email_a_later_change_made_wrong_is_not_sent(booking_rules, mailoutbox, run_worker, review_requests):
     """The mail server was down while the clinic confirmed and the patient then cancelled."""
     from booking.services import book_assessment, cancel_booking, confirm_booking
 
@@ -312,8 +312,8 @@ def test_a_patient_without_email_is_sent_nothing_and_reminded_by_the_desk(bookin
 
 
 def test_booking_a_chosen_practitioner_never_falls_back_to_another(booking_rules):
-    from booking.models import Practitioner
     from booking.services import TimeTaken, book_assessment
+    from team.models import Practitioner
 
     ruiz = Practitioner.objects.get()
     soto = Practitioner.objects.create(name="Lic. Soto", position=2)

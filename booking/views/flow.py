@@ -4,76 +4,38 @@ The answers live in the session between steps (booking.draft.BookingDraft).
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from phonenumber_field.phonenumber import PhoneNumber
 
 from clinic import throttle
-from clinic.clock import CLINIC_TZ, clinic_date, clinic_today
-from clinic.models import Clinic
+from clinic.clock import CLINIC_TZ, clinic_today
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 
-from . import availability
-from .calendar import WHAT_TO_BRING, booking_ics
-from .draft import BookingDraft, parse_time
-from .emails import whatsapp_url
-from .forms import ChooseTimeForm, ConsentForm, DetailsForm, ReasonForm
-from .models import Booking, BookingSettings
-from .services import TimeNotOpen, TimeTaken, book_assessment, cancel_booking
+from .. import availability
+from ..draft import BookingDraft, parse_time
+from ..forms import ChooseTimeForm, ConsentForm, DetailsForm, ReasonForm
+from ..models import Booking, BookingSettings
+from ..review import confirm_by_label
+from ..seed import patient_facing_name
+from ..services import TimeNotOpen, TimeTaken, TooManyHeld, book_assessment
+from .days import calendar_weeks, parse_day, parts_of_day, weekday_names
+from .manage import booking_context
 
 
 def booking_flow(view):
     """A page of the flow: never cached, GET or POST only, and what the patient typed kept out of error reports."""
     return never_cache(sensitive_post_parameters()(require_http_methods(["GET", "POST"])(view)))
-
-
-def _parse_day(value):
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return None
-
-
-def _weeks(days, today):
-    """Days grouped by week, each week labelled the way people say it."""
-    weeks = []
-    this_monday = today - timedelta(days=today.weekday())
-    for day, times in days.items():
-        monday = day - timedelta(days=day.weekday())
-        if not weeks or weeks[-1]["monday"] != monday:
-            if monday == this_monday:
-                label = _("This week")
-            elif monday == this_monday + timedelta(days=7):
-                label = _("Next week")
-            else:
-                label = _("Week of %(date)s") % {"date": _day_month(monday)}
-            weeks.append({"monday": monday, "label": label, "days": []})
-        weeks[-1]["days"].append({"day": day, "count": len(times)})
-    return weeks
-
-
-def _day_month(day):
-    return clinic_date(day, "day_month")
-
-
-def _parts_of_day(times):
-    """Times split into morning, afternoon and evening, each numbered for its radio's id."""
-    parts = {"morning": [], "afternoon": [], "evening": []}
-    for index, open_time in enumerate(times):
-        hour = open_time.starts_at.hour
-        parts["morning" if hour < 12 else "afternoon" if hour < 17 else "evening"].append((index, open_time))
-    labels = {"morning": _("Morning"), "afternoon": _("Afternoon"), "evening": _("Evening")}
-    return [(labels[name], times) for name, times in parts.items() if times]
 
 
 @booking_flow
@@ -89,7 +51,7 @@ def choose_time(request):
         )
     else:
         day_value = request.GET.get("day")
-    day = _parse_day(day_value)
+    day = parse_day(day_value)
     if day_value and day not in days:
         messages.error(request, _("There are no open times on that day. Choose another day."))
         day = None
@@ -106,14 +68,20 @@ def choose_time(request):
         return redirect(draft.next_step)
 
     taken_at = draft.pop_time_taken()
+    weeks = []
+    if day is None and days:
+        # Only the list of days tells full days from closed ones: the times if nobody had booked.
+        weeks = calendar_weeks(days, clinic_today(), would_be_open=availability.open_times_by_day(ignore_bookings=True))
     return render(
         request,
         "booking/choose_time.html",
         {
             "form": form,
             "day": day,
-            "times_by_part": _parts_of_day(days.get(day, [])),
-            "weeks": _weeks(days, clinic_today()),
+            "times_by_part": parts_of_day(days.get(day, [])),
+            "weeks": weeks,
+            "weekdays": weekday_names(weeks[0]["monday"]) if weeks else [],
+            "first_open_time": next(iter(days.values()))[0] if days else None,
             "chosen": chosen,
             "taken": taken_at is not None,
             "nearest": availability.nearest_open_times(taken_at) if taken_at else [],
@@ -185,11 +153,12 @@ def check_answers(request):
     return _check_page(request, draft, form)
 
 
-def _check_page(request, draft, form):
+def _check_page(request, draft, form, too_many_held=False):
     privacy_notice = PrivacyNotice.current()
     if request.method == "GET":
         # The consent is to the notice this page links to, even if a newer one is published meanwhile.
         draft.show_privacy_notice(privacy_notice)
+    rules = BookingSettings.load()
     return render(
         request,
         "booking/check.html",
@@ -197,15 +166,29 @@ def _check_page(request, draft, form):
             "form": form,
             "draft": draft.answers,
             "chosen": draft.starts_at,
-            "condition": draft.condition,
-            "something_else": draft.something_else,
+            "reason": draft.reason,
             "phone": PhoneNumber.from_string(draft.answers["phone"]).as_international,
             "privacy_notice": privacy_notice,
-            "length": BookingSettings.load().assessment_minutes,
+            "length": rules.assessment_minutes,
+            "reviewing": rules.review_requests,
+            # What the patient would be promised if they sent the request now.
+            "confirm_by": confirm_by_label(timezone.now(), draft.starts_at, rules.review_within_hours)
+            if rules.review_requests else "",
+            "practitioner_name": _likely_practitioner_name(draft.starts_at),
+            "too_many_held": too_many_held,
             "step": 4,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _likely_practitioner_name(starts_at):
+    """Who the patient would see: the first practitioner free at `starts_at`, as booking would choose; or ""."""
+    open_time = availability.is_open(starts_at)
+    if open_time is None or not open_time.free_practitioner_ids:
+        return ""
+    practitioner = Practitioner.objects.filter(pk=open_time.free_practitioner_ids[0]).first()
+    return patient_facing_name(practitioner) if practitioner else ""
 
 
 def _book(request, draft, form):
@@ -221,7 +204,10 @@ def _book(request, draft, form):
         )
         return _check_page(request, draft, form)
     if draft.was_sent_too_soon():
-        form.add_error(None, _("Please check your answers, then select “Book assessment” again."))
+        if BookingSettings.load().review_requests:
+            form.add_error(None, _("Please check your answers, then select “Send request” again."))
+        else:
+            form.add_error(None, _("Please check your answers, then select “Book assessment” again."))
         return _check_page(request, draft, form)
     throttle.count("address", address)
     starts_at = draft.starts_at
@@ -231,11 +217,21 @@ def _book(request, draft, form):
             patient_name=draft.answers["patient_name"],
             phone=draft.answers["phone"],
             email=draft.answers["email"],
-            condition=draft.condition,
+            reason=draft.reason,
             note=draft.answers.get("note", ""),
             language=request.LANGUAGE_CODE,
             privacy_notice=privacy_notice,
+            client_address=address,
         )
+    except TooManyHeld as error:
+        form.add_error(None, ngettext(
+            "You already have %(count)s upcoming assessment with us, the most one person can book online. "
+            "To book another, call or message us. To change or cancel the one you have, use the link in its email.",
+            "You already have %(count)s upcoming assessments with us, the most one person can book online. "
+            "To book another, call or message us. To change or cancel one, use the link in its email.",
+            error.limit,
+        ) % {"count": error.limit})
+        return _check_page(request, draft, form, too_many_held=True)
     except (TimeTaken, TimeNotOpen) as error:
         draft.time_was_taken()
         if isinstance(error, TimeTaken):
@@ -250,58 +246,12 @@ def _book(request, draft, form):
 
 @never_cache
 def confirmation(request):
-    booking = Booking.objects.filter(pk=BookingDraft(request).last_booking_id).select_related("condition").first()
+    booking = (
+        Booking.objects.filter(pk=BookingDraft(request).last_booking_id)
+        .select_related("condition", "practitioner").first()
+    )
     if booking is None:
         return redirect("booking:start")
-    return render(request, "booking/confirmation.html", _booking_context(booking))
+    return render(request, "booking/confirmation.html", booking_context(booking))
 
 
-def _booking_context(booking):
-    clinic = Clinic.load()
-    return {
-        "booking": booking,
-        "clinic": clinic,
-        "starts_at": timezone.localtime(booking.starts_at, CLINIC_TZ),
-        "rules": BookingSettings.load(),
-        "can_cancel": booking.can_be_cancelled_online(),
-        "whatsapp_link": whatsapp_url(booking, clinic),
-        "what_to_bring": WHAT_TO_BRING,
-    }
-
-
-def _private(response):
-    """Pages behind a private link: never cached, never indexed."""
-    response["Cache-Control"] = "no-store, private"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-def _booking_by_token(token):
-    if len(token) > 64:
-        raise Http404
-    return get_object_or_404(Booking.objects.select_related("condition"), token=token)
-
-
-def manage(request, token):
-    booking = _booking_by_token(token)
-    return _private(render(request, "booking/manage.html", _booking_context(booking)))
-
-
-@require_http_methods(["GET", "POST"])
-def cancel(request, token):
-    booking = _booking_by_token(token)
-    context = _booking_context(booking)
-    if not context["can_cancel"]:
-        return _private(render(request, "booking/manage.html", context, status=409 if request.method == "POST" else 200))
-    if request.method == "POST":
-        cancel_booking(booking, cancelled_by=Booking.CancelledBy.PATIENT)
-        messages.success(request, _("Your assessment is cancelled. We have emailed you to confirm."))
-        return redirect(booking.get_manage_url())
-    return _private(render(request, "booking/cancel.html", context))
-
-
-def calendar_file(request, token):
-    booking = _booking_by_token(token)
-    response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="assessment-{booking.reference}.ics"'
-    return _private(response)

@@ -48,6 +48,21 @@ $(E2E_STAMP): $(STAMP) requirements-e2e.txt
 e2e: $(E2E_STAMP)
 	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider $(ARGS)
 
+# Lighthouse on "/" in its mobile settings, the site served as in production (DEBUG off, collectstatic,
+# WhiteNoise, gunicorn, the README's nginx with an opening photo in MEDIA_ROOT): prints the four scores
+# and the largest contentful paint; fails under 100 or at 1.5 s and over. Not part of .ci/run. Needs
+# Node.js (npm) and Debian's chromium; Lighthouse itself goes under .venv/lighthouse, never the project.
+CHROME_PATH ?= /usr/bin/chromium
+LIGHTHOUSE := $(VENV)/lighthouse/node_modules/.bin/lighthouse
+
+$(LIGHTHOUSE): $(STAMP)
+	npm install --prefix $(VENV)/lighthouse --no-audit --no-fund --loglevel=error lighthouse@12
+	touch $(LIGHTHOUSE)
+
+.PHONY: lighthouse
+lighthouse: $(LIGHTHOUSE)
+	CHROME_PATH=$(CHROME_PATH) LIGHTHOUSE=$(LIGHTHOUSE) $(BIN)/python -m tests.production.lighthouse
+
 # Benchmarks: figures for the busiest pages and the open-times calculation,
 # at 0, 500 and 2,000 bookings in a month. Prints; asserts nothing about time.
 bench: venv

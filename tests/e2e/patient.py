@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from conditions.models import Condition
 
-A_TIME = re.compile(r"^\d\d:\d\d( h)?$")  # "09:00", or "09:00 h" in Spanish
+A_TIME = re.compile(r"^\d{1,2}:\d\d( [ap]\.?m\.?| h)?$")  # "9:00 am", or "09:00 h" in Spanish
 
 
 def follow(page, action):
@@ -28,8 +28,9 @@ def press(page, button_name):
 
 
 def choose_the_last_day(page):
-    """Follows the last day link (like "Tuesday 14 October 6 times"): weeks away, so it can be cancelled online."""
-    return follow(page, page.get_by_role("link", name=re.compile(r"\d+ \w+$")).last.click)
+    """Follows the last open day in the calendar of weeks (a link like "Tuesday, October 14, 6 open times"):
+    weeks away, so it can be moved or cancelled online."""
+    return follow(page, page.get_by_role("table").last.get_by_role("link").last.click)
 
 
 def choose_the_first_time(page):
@@ -45,18 +46,20 @@ def give_details(page):
     return press(page, _("Continue"))
 
 
-def choose_a_reason(page):
-    page.get_by_label(_("Something else"), exact=True).check()
+def choose_a_reason(page, reason="Knee"):
+    """Says where it hurts in the patient's own words (a radio like "Knee"), with a note."""
+    page.get_by_label(_(reason), exact=True).check()
     page.get_by_label(_("Anything you would like us to know (optional)"), exact=True).fill("Left knee, since March.")
     return press(page, _("Continue"))
 
 
-def consent_and_book(page):
+def consent_and_book(page, button="Book assessment"):
+    """Ticks the consent and books; in review mode the button is "Send request"."""
     consent = _(
         "I agree to the clinic processing my health information to assess and treat me, as set out in the privacy notice."
     )
     page.get_by_label(consent, exact=True).check()
-    return press(page, _("Book assessment"))
+    return press(page, _(button))
 
 
 def spanish_pages():

@@ -6,10 +6,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from booking.models import Booking, Closure, Practitioner
+from booking.models import Booking, Closure
 from clinic.clock import CLINIC_TZ, clinic_today
 from clinic_site.staff_groups import RECEPTION
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 from tests.helpers import staff_member
 
 from .checkers import (
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TABLET = {"width": 820, "height": 1180}
 PASSWORD = "a-long-test-password"  # tests.helpers.staff_member's
 # Each part of a booking's block is its own box, so the browser reads a space before each comma.
-MARIA = re.compile(r"^10:00\s*,\s*María\s*,\s*Something else\s*,\s*Confirmed$")
+MARIA = re.compile(r"^10:00\s*,\s*María\s*,\s*Knee\s*,\s*Confirmed$")
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def desk_calendar(site):
     starts_at = datetime.combine(day, time(10), tzinfo=CLINIC_TZ)
     Booking.objects.create(
         practitioner=ruiz, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1), price=750,
-        patient_name="María López", phone="+526641234567", email="maria@example.com",
+        patient_name="María López", phone="+526641234567", email="maria@example.com", reason="knee",
         consent_given_at=starts_at - timedelta(days=10), privacy_notice=PrivacyNotice.objects.first(),
         status=Booking.Status.CONFIRMED,
     )
@@ -147,7 +148,7 @@ def test_the_day_prints_as_a_sheet_of_columns_times_names_and_reasons(desk_calen
     assert page.locator(".calendar-free").first.is_hidden()  # blank cells, to write in by hand
     sheet = page.locator("table.clinic-calendar")
     assert sheet.is_visible()
-    for words in ("Dra. Ruiz", "Lic. Soto", "08:00", "19:00", "María", "Something else", "Confirmed", "On leave"):
+    for words in ("Dra. Ruiz", "Lic. Soto", "08:00", "19:00", "María", "Knee", "Confirmed", "On leave"):
         assert words in sheet.inner_text(), words
     if screenshots:
         page.screenshot(path=screenshots / "calendar-print.png", full_page=True)

@@ -5,13 +5,19 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from booking.models import Booking, Practitioner
+from booking.models import Booking
 from clinic.clock import CLINIC_TZ, clinic_today
 from clinic_site.staff_groups import RECEPTION
 from privacy.models import PrivacyNotice
+from team.models import Practitioner
 from tests.helpers import staff_member
 
-from .checkers import axe_violations, describe_axe_violation, describe_vnu_error, vnu_errors
+from .checkers import (
+    axe_violations,
+    describe_axe_violation,
+    describe_vnu_error,
+    vnu_errors,
+)
 from .conftest import WIDE
 from .patient import follow
 from .test_calendar import TABLET, sign_in
@@ -69,14 +75,14 @@ def test_a_free_time_in_the_calendar_is_booked_by_phone(front_desk, open_page, s
     page.get_by_label(labelled("Full name")).fill("Ana López")
     page.get_by_label(labelled("Mobile phone")).fill("664 123 4567")
     page.get_by_label("English", exact=True).check()
-    page.get_by_label(labelled("What brings them")).select_option(label="Something else")
+    page.get_by_label(labelled("Why they come")).select_option(label="Shin")
     page.get_by_label(labelled(CONSENT)).check()
     follow(page, page.get_by_role("button", name="Book and confirm", exact=True).click)
 
     message = page.locator(".messagelist .success")
     assert message.count() == 1 and message.inner_text().startswith("Booked and confirmed"), page.locator(".messagelist").all_inner_texts()
     booking = Booking.objects.get(patient_name="Ana López")
-    assert booking.status == Booking.Status.CONFIRMED and booking.email == ""
+    assert booking.status == Booking.Status.CONFIRMED and booking.email == "" and booking.reason == "shin"
     assert booking.starts_at == datetime.combine(day, time(11), tzinfo=CLINIC_TZ)
 
     page.goto(calendar)

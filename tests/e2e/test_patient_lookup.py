@@ -9,7 +9,7 @@ from .conftest import WIDE
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_typing_a_known_phone_shows_the_patients_record_without_leaving_the_form(desk_calendar, open_page):
+def test_typing_a_known_phone_shows_the_patients_record_without_leaving_the_form(desk_calendar, open_page):  # noqa: F811 - the imported fixture, by name
     site, _day = desk_calendar
     page = open_page(WIDE, javascript=True)
     sign_in(page, site)

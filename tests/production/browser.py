@@ -9,7 +9,9 @@ and always sends them, as the patient's browser does over TLS.
 
 import html
 import http.client
+import mimetypes
 import re
+import secrets
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
@@ -42,15 +44,15 @@ class Browser:
     def get(self, path, follow=True):
         return self.request("GET", path, follow=follow)
 
-    def post(self, path, data, follow=True):
-        return self.request("POST", path, data=data, follow=follow)
+    def post(self, path, data, follow=True, files=None):
+        return self.request("POST", path, data=data, follow=follow, files=files)
 
-    def submit(self, form, follow=True, **changes):
-        """Send `form` as a browser would, with `changes` typed or chosen first."""
-        return self.post(form.action, form.values(**changes), follow=follow)
+    def submit(self, form, follow=True, files=None, **changes):
+        """Send `form` as a browser would, with `changes` typed or chosen first; `files` {name: (filename, bytes[, type])}."""
+        return self.post(form.action, form.values(**changes), follow=follow, files=files)
 
-    def request(self, method, path, data=None, follow=True):
-        page = self._send(method, path, data)
+    def request(self, method, path, data=None, follow=True, files=None):
+        page = self._send(method, path, data, files)
         redirects = 0
         while follow and page.status in (301, 302, 303, 307, 308):
             redirects += 1
@@ -58,8 +60,12 @@ class Browser:
             page = self._send("GET", _path_of(urljoin(page.url, page.headers["Location"])), None)
         return page
 
-    def _send(self, method, path, data):
-        body = urlencode(data, doseq=True).encode() if data is not None else None
+    def _send(self, method, path, data, files=None):
+        if files:
+            body, content_type = _multipart(data or [], files)
+        else:
+            body = urlencode(data, doseq=True).encode() if data is not None else None
+            content_type = "application/x-www-form-urlencoded"
         headers = {
             "Host": f"127.0.0.1:{self.host.port}",
             "X-Forwarded-Proto": "https",
@@ -70,7 +76,7 @@ class Browser:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Content-Type"] = content_type
             # Django checks the origin of every secure POST against the host.
             headers["Origin"] = self.host.origin
             headers["Referer"] = self.host.origin + self.last_path
@@ -84,7 +90,8 @@ class Browser:
         finally:
             connection.close()
         self.last_path = path
-        return Page(method, self.host.origin + path, response.status, response.msg, content.decode("utf-8", "replace"))
+        return Page(method, self.host.origin + path, response.status, response.msg, content.decode("utf-8", "replace"),
+                    content)
 
     def _keep_cookie(self, header):
         cookie = SimpleCookie()
@@ -95,6 +102,20 @@ class Browser:
                 self.cookies.pop(name, None)
             else:
                 self.cookies[name] = morsel.value
+
+
+def _multipart(fields, files):
+    """A multipart/form-data body, as a browser sends a form with a file in it: (body, Content-Type)."""
+    boundary = f"----clinic-smoke-run-{secrets.token_hex(12)}"
+    parts = []
+    for name, value in fields:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, (filename, content, *kind) in files.items():
+        kind = kind[0] if kind else mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: {kind}\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def _path_of(url):
@@ -109,6 +130,7 @@ class Page:
     status: int
     headers: object
     html: str
+    content: bytes = b""  # the body as it came, for an image
 
     @property
     def path(self):

@@ -8,6 +8,8 @@ test's report ends with the last lines each of them wrote.
 """
 
 import os
+import shutil
+import tempfile
 import time
 
 import psycopg
@@ -99,9 +101,21 @@ def mail_sink():
 
 
 @pytest.fixture(scope="session")
-def deployment(database, cache, mail_sink, tmp_path_factory):
+def media_root():
+    """The uploads folder, readable by nginx's workers (not root) as /srv/clinic/media/ is by www-data.
+
+    Not under pytest's temporary folder: that one is private to the user running the tests."""
+    folder = tempfile.mkdtemp(prefix="clinic-smoke-media-")
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def deployment(database, cache, mail_sink, media_root, tmp_path_factory):
     """The README's deploy, step by step: migrate, the content, static files, the deployment checks, an owner."""
-    deployment = Deployment(database, mail_sink, tmp_path_factory.mktemp("static"), tmp_path_factory.mktemp("logs"))
+    deployment = Deployment(database, mail_sink, tmp_path_factory.mktemp("static"), media_root,
+                            tmp_path_factory.mktemp("logs"))
     deployment.manage("migrate", "--no-input")
     deployment.manage("load_clinic_content")
     deployment.manage("collectstatic", "--no-input")

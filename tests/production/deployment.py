@@ -117,8 +117,9 @@ class Service:
 class Deployment:
     """The site as deployed: its environment, its database, and the steps README.md's "Production" lists."""
 
-    def __init__(self, database, sink, static_root, log_dir):
+    def __init__(self, database, sink, static_root, media_root, log_dir):
         self.database = database
+        self.media_root = media_root
         self.log_dir = log_dir
         self.superuser = {"username": "owner", "password": secrets.token_urlsafe(18), "email": "owner@clinic.example"}
         self.base_environment = {
@@ -138,6 +139,8 @@ class Deployment:
             "SITE_URL": "https://clinic.example",
             "DEFAULT_FROM_EMAIL": "Return to Running <citas@clinic.example>",
             "STATIC_ROOT": str(static_root),
+            # Uploads on this host, as one server keeps them: nginx serves the folder at /media/.
+            "MEDIA_ROOT": str(media_root),
             # Otherwise the form takes a booking sent within 8 s of choosing a time for a bot's.
             "BOOKING_MINIMUM_SECONDS": "0",
             # Staff sign in with a password only: the second factor has tests of its own.

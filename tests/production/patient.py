@@ -76,9 +76,14 @@ def book(browser, patient, day, starts_at=None):
     return agree_and_book(browser, page), starts_at
 
 
+def booked(page):
+    """Whether this is the page after a booking: booked at once or sent as a request, it gives the reference."""
+    return page.path == "/book/confirmation/" and "Your reference is" in page.text
+
+
 def reference_on(page):
     """The booking reference the confirmation page shows."""
-    assert "Request received" in page.text, f"no confirmation at {page.path} ({page.status}): {page.text[:800]}"
+    assert booked(page), f"no confirmation at {page.path} ({page.status}): {page.text[:800]}"
     found = re.search(r'class="panel__reference">([^<]+)<', page.html)
     assert found, page.html[:2000]
     return found.group(1).strip()

@@ -64,8 +64,9 @@ def test_a_patient_books_through_http_and_both_emails_reach_the_mail_server(site
     assert "We have sent the details to maria@example.com" in page.text
     [to_patient] = mail_sink.wait_for(emails_for(reference, MARIA.email), 20, "the patient's email")
     [to_clinic] = mail_sink.wait_for(emails_for(reference, CLINIC_INBOX), 20, "the clinic's new request")
-    assert to_patient.subject.startswith("Request received: ")
-    assert to_clinic.subject.startswith(f"New request {reference}: ")
+    # Instant booking is the clinic's default: the time is the patient's at once, nothing waits for the desk.
+    assert to_patient.subject.startswith("Assessment booked: ")
+    assert to_clinic.subject.startswith(f"New booking {reference}: ")
     assert MARIA.name in to_clinic.body and MARIA.note in to_clinic.body
     assert to_patient.message_id != to_clinic.message_id
 

@@ -416,9 +416,10 @@ class Booking(models.Model):
             setattr(self, name, value)
         self.save(update_fields=["status", "sequence", "updated_at", *fields])
 
-    def can_be_cancelled_online(self, now=None):
+    def can_be_cancelled_online(self, now=None, rules=None):
+        """Still before the online cut-off. `rules`: the BookingSettings a page has already read."""
         now = now or timezone.now()
-        cutoff = timedelta(hours=BookingSettings.load().cancellation_cutoff_hours)
+        cutoff = timedelta(hours=(rules or BookingSettings.load()).cancellation_cutoff_hours)
         return self.is_active and self.starts_at - now >= cutoff
 
 

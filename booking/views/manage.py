@@ -34,12 +34,13 @@ from .days import days_by_week, parse_day, parts_of_day
 
 def booking_context(booking):
     clinic = Clinic.load()
+    rules = BookingSettings.load()
     return {
         "booking": booking,
         "clinic": clinic,
         "starts_at": timezone.localtime(booking.starts_at, CLINIC_TZ),
-        "rules": BookingSettings.load(),
-        "can_cancel": booking.can_be_cancelled_online(),
+        "rules": rules,
+        "can_cancel": booking.can_be_cancelled_online(rules=rules),
         "whatsapp_link": whatsapp_url(booking, clinic),
         "what_to_bring": WHAT_TO_BRING,
         "practitioner_name": patient_facing_name(booking.practitioner),

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from booking.models import Booking, BookingSettings
 from booking.services import send_due_reminders
@@ -92,6 +92,18 @@ def test_inside_the_cut_off_i_need_to_change_says_to_call_or_message(client, boo
     assertContains(response, 'id="change"')
     assertContains(response, 'href="tel:')
     assertContains(response, "https://wa.me/")
+
+
+def test_inside_the_cut_off_a_clinic_with_only_an_email_still_says_why(client, booking):
+    from clinic.models import Clinic
+
+    BookingSettings.objects.update(cancellation_cutoff_hours=24 * 30)
+    Clinic.objects.update(phone="", whatsapp="", email="hola@example.com")
+    response = client.get(url("reply", booking))
+    text = page_text(response)
+    assert "can no longer be changed online" in text
+    assertContains(response, 'href="mailto:hola@example.com"')
+    assertNotContains(response, 'href="tel:')
 
 
 def test_the_answer_page_is_in_spanish_under_es(client, booking):

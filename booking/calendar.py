@@ -21,7 +21,7 @@ from clinic.models import Clinic
 
 from .links import manage_url
 from .models import Booking
-from .review import confirm_by_label
+from .review import answer_by_label
 from .seed import patient_facing_name
 
 PRODID = "-//Return to Running//Bookings//EN"
@@ -142,9 +142,10 @@ def _organizer_address(clinic):
 def _event_description(booking, clinic):
     lines = [_("Reference: %(reference)s") % {"reference": booking.reference}]
     if booking.status == Booking.Status.REQUESTED:
+        confirm_by = answer_by_label(booking)
         lines.append(
-            _("Request sent: the clinic confirms by %(confirm_by)s.")
-            % {"confirm_by": confirm_by_label(booking.created_at, booking.starts_at)}
+            _("Request sent: the clinic confirms by %(confirm_by)s.") % {"confirm_by": confirm_by}
+            if confirm_by else _("Request sent: the clinic has not answered yet.")
         )
     elif booking.status == Booking.Status.CONFIRMED:
         lines.append(_("Booked and confirmed."))

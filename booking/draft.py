@@ -24,7 +24,9 @@ def parse_time(value):
     """An aware datetime from what a browser sent, or None for anything else."""
     try:
         parsed = parse_datetime(str(value)[:40])
-    except ValueError:
+        if parsed and parsed.tzinfo:
+            parsed.astimezone(CLINIC_TZ)  # year 9999 at UTC-12 is past the calendar's end in Tijuana
+    except (ValueError, OverflowError):
         return None
     return parsed if parsed and parsed.tzinfo else None
 

@@ -25,7 +25,7 @@ from .calendar import (
 )
 from .links import admin_url, book_url, manage_url
 from .models import Booking, BookingSettings, OutgoingEmail
-from .review import confirm_by_label
+from .review import answer_by_label
 from .seed import patient_facing_name
 
 Kind = OutgoingEmail.Kind
@@ -107,8 +107,7 @@ def _details(booking, clinic):
         "day_and_time": day_and_time(booking.starts_at),
         # Nothing is owed for an assessment that is not going ahead.
         "price": "" if is_withdrawn(booking) else price_label(booking.price),
-        "confirm_by": confirm_by_label(booking.created_at, booking.starts_at)
-        if booking.status == Booking.Status.REQUESTED else "",
+        "confirm_by": answer_by_label(booking) if booking.status == Booking.Status.REQUESTED else "",
     }
 
 

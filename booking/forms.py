@@ -100,6 +100,8 @@ def day_field(label, required_message):
 class WaitlistForm(DetailsForm):
     """Joining the waitlist: who to tell, the days they could come, and their consent, as the booking asks them."""
 
+    # Said here, not in __init__: the form's fields are bound before __init__ could change a help text.
+    email = email_field(help_text=_("We email you when a time opens on your days, with a link to book it."))
     first_day = day_field(_("From"), _("Enter the first day you could come"))
     last_day = day_field(_("To"), _("Enter the last day you could come"))
     reason = forms.ChoiceField(
@@ -114,7 +116,6 @@ class WaitlistForm(DetailsForm):
     def __init__(self, *args, first_day, last_day, **kwargs):
         super().__init__(*args, **kwargs)
         self.earliest, self.latest = first_day, last_day
-        self.fields["email"].help_text = _("We email you when a time opens on your days, with a link to book it.")
         example = f"{last_day:%Y-%m-%d}"
         for name in ("first_day", "last_day"):
             self.fields[name].widget.attrs.update({"min": f"{first_day:%Y-%m-%d}", "max": example})

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -63,7 +64,11 @@ class BookingSettings(SingletonModel):
     max_future_bookings = models.PositiveSmallIntegerField(
         _("future first assessments one person may hold"),
         default=2,
-        help_text=_("Online, one phone, email or device can hold at most this many future first assessments at once."),
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Online, one phone or email can hold at most this many future first assessments at once; "
+            "one internet connection, shared by a family or a mobile network, three times as many."
+        ),
     )
     notification_email = models.EmailField(
         _("send new requests to"),
@@ -331,6 +336,10 @@ class Booking(models.Model):
         default=0, editable=False, help_text=_("Raised on every change, so calendars update their copy.")
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    review_from = models.DateTimeField(
+        _("answer counted from"), null=True, blank=True, editable=False,
+        help_text=_("When the patient last moved their request: the promised answer counts from then."),
+    )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = BookingQuerySet.as_manager()
@@ -443,6 +452,8 @@ class OutgoingEmail(Delivery):
     class Kind(models.TextChoices):
         CLINIC_NEW_REQUEST = "clinic_new_request", _("New request (to the clinic)")
         CLINIC_NEW_BOOKING = "clinic_new_booking", _("New booking (to the clinic)")
+        CLINIC_CHANGED = "clinic_changed", _("Moved by the patient (to the clinic)")
+        CLINIC_CANCELLED = "clinic_cancelled", _("Cancelled by the patient (to the clinic)")
         RECEIVED = "received", _("Request received")
         CONFIRMED = "confirmed", _("Confirmed")
         DECLINED = "declined", _("Declined")
@@ -475,7 +486,7 @@ class OutgoingEmail(Delivery):
 
     @property
     def to_clinic(self):
-        return self.kind in {self.Kind.CLINIC_NEW_REQUEST, self.Kind.CLINIC_NEW_BOOKING}
+        return self.kind in CLINIC_KINDS
 
     @property
     def state(self):
@@ -498,6 +509,15 @@ class OutgoingEmail(Delivery):
         if self.kind == self.Kind.REMINDER:
             return booking.status != Booking.Status.CONFIRMED or booking.reminded_for != booking.starts_at
         return False
+
+
+# The emails that go to the clinic's inbox, in English, rather than to the patient.
+CLINIC_KINDS = {
+    OutgoingEmail.Kind.CLINIC_NEW_REQUEST,
+    OutgoingEmail.Kind.CLINIC_NEW_BOOKING,
+    OutgoingEmail.Kind.CLINIC_CHANGED,
+    OutgoingEmail.Kind.CLINIC_CANCELLED,
+}
 
 
 class WaitlistEntryQuerySet(models.QuerySet):
@@ -584,7 +604,8 @@ class WaitlistEmailQuerySet(DeliveryQuerySet):
 class WaitlistEmail(Delivery):
     """An email to a patient on the waitlist: that they joined, or that a time on their days has opened.
 
-    The database tells each entry of each opened time at most once.
+    The database holds at most one unsent notice of each time to each entry; a
+    time booked and freed again is told again.
     """
 
     class Kind(models.TextChoices):
@@ -611,8 +632,11 @@ class WaitlistEmail(Delivery):
         verbose_name_plural = _("waitlist emails")
         ordering = ["created_at", "pk"]
         constraints = [
+            # One notice waiting to go per entry and time; once sent, a time that is taken and frees again is news.
             models.UniqueConstraint(
-                fields=["entry", "starts_at"], condition=Q(kind="time_opened"), name="one_notice_per_entry_and_time"
+                fields=["entry", "starts_at"],
+                condition=Q(kind="time_opened", sent_at__isnull=True, overtaken_at__isnull=True, failed_at__isnull=True),
+                name="one_waiting_notice_per_entry_and_time",
             ),
             models.UniqueConstraint(fields=["entry"], condition=Q(kind="joined"), name="one_welcome_per_entry"),
             models.CheckConstraint(

@@ -44,8 +44,22 @@ def confirm_by(requested_at, starts_at, within_hours=None):
 
 def confirm_by_label(requested_at, starts_at, within_hours=None):
     """E.g. "Saturday, December 5, 12:30 pm (Tijuana time)", in the active language."""
-    moment = confirm_by(requested_at, starts_at, within_hours)
+    return _tijuana_time(confirm_by(requested_at, starts_at, within_hours))
+
+
+def _tijuana_time(moment):
     return _("%(day_and_time)s (Tijuana time)") % {"day_and_time": clinic_date(moment, "day_time")}
+
+
+def answer_by(booking):
+    """When the clinic promised to answer this request: counted from it, or from the patient's latest move of it."""
+    return confirm_by(booking.review_from or booking.created_at, booking.starts_at)
+
+
+def answer_by_label(booking, now=None):
+    """The promised answer time as patients read it, or "" when it has gone by (no page promises a past time)."""
+    moment = answer_by(booking)
+    return _tijuana_time(moment) if moment > (now or timezone.now()) else ""
 
 
 def _after_opening_hours(start, amount, until):

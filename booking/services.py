@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from phonenumber_field.phonenumber import to_python
 
 from clinic import throttle
@@ -17,6 +18,7 @@ from team.models import Practitioner
 
 from . import availability, waitlist
 from .models import (
+    CLINIC_KINDS,
     Booking,
     BookingSettings,
     InvalidTransition,
@@ -34,12 +36,34 @@ class TimeNotOpen(Exception):
     """The time is not an open time: past, closed, too soon, or not on the grid."""
 
 
-class TooManyHeld(Exception):
-    """This phone, email or address already holds as many future assessments as one person may book online."""
+# A network address is shared by a family's phones, a gym's Wi-Fi or a whole mobile carrier's customers
+# (carrier-grade NAT): it may hold this many times what one person may before it is refused.
+ADDRESS_HOLDS_PEOPLE = 3
 
-    def __init__(self, limit):
+
+class TooManyHeld(Exception):
+    """This phone, email or address already holds as many future assessments as may be booked online."""
+
+    def __init__(self, limit, by_address=False):
         super().__init__(limit)
         self.limit = limit
+        self.by_address = by_address
+
+    @property
+    def message(self):
+        """What the patient is told: by address, nothing about them that may not be true."""
+        if self.by_address:
+            return _(
+                "We cannot take more online bookings from this internet connection just now. "
+                "To book, call or message us."
+            )
+        return ngettext(
+            "You already have %(count)s upcoming assessment with us, the most one person can book online. "
+            "To book another, call or message us. To change or cancel the one you have, use the link in its email.",
+            "You already have %(count)s upcoming assessments with us, the most one person can book online. "
+            "To book another, call or message us. To change or cancel one, use the link in its email.",
+            self.limit,
+        ) % {"count": self.limit}
 
 
 def book_assessment(*, starts_at, patient_name, phone, email, reason="", condition=None, note="", language="en",
@@ -130,8 +154,8 @@ def _refuse_too_many_held(phone, email, client_address, limit, now):
     if held.filter(same_person).count() >= limit:
         raise TooManyHeld(limit)
     from_address = throttle.bookings_from(client_address)
-    if from_address and held.filter(pk__in=from_address).count() >= limit:
-        raise TooManyHeld(limit)
+    if from_address and held.filter(pk__in=from_address).count() >= limit * ADDRESS_HOLDS_PEOPLE:
+        raise TooManyHeld(limit, by_address=True)
 
 
 def _normal_phone(phone):
@@ -215,13 +239,20 @@ def move_booking(booking, starts_at, practitioner=None, now=None, by_patient=Fal
         locked.sequence += 1
         # "I'll be there" was said of the old time.
         locked.patient_confirmed_at = None
-        locked.save(
-            update_fields=["practitioner", "starts_at", "ends_at", "sequence", "patient_confirmed_at", "updated_at"]
-        )
-        locked.emails.unsent().filter(kind__in=OVERTAKEN_BY_A_MOVE, sending_since__isnull=True).update(
-            overtaken_at=now
-        )
-        _queue(locked, OutgoingEmail.Kind.CHANGED)
+        still_a_request = locked.status == Booking.Status.REQUESTED
+        if still_a_request:
+            locked.review_from = now  # the clinic's answer is promised afresh for the new time
+        locked.save(update_fields=[
+            "practitioner", "starts_at", "ends_at", "sequence", "patient_confirmed_at", "review_from", "updated_at",
+        ])
+        # A patient's move is news to the clinic; for a request, the new time and the new answer-by.
+        tell_the_clinic = []
+        if by_patient:
+            tell_the_clinic = [OutgoingEmail.Kind.CLINIC_NEW_REQUEST if still_a_request else OutgoingEmail.Kind.CLINIC_CHANGED]
+        locked.emails.unsent().filter(
+            kind__in=[*OVERTAKEN_BY_A_MOVE, *tell_the_clinic], sending_since__isnull=True
+        ).update(overtaken_at=now)
+        _queue(locked, OutgoingEmail.Kind.CHANGED, *tell_the_clinic)
         return locked
 
     return _with_a_free_practitioner(open_time, move, moving=booking, practitioner=practitioner)
@@ -255,8 +286,7 @@ def _open_time(starts_at, now, for_staff=False):
 
 def _queue(booking, *kinds):
     """Queue `kinds` of email, leaving out the patient's when they gave no address (booked at the desk)."""
-    to_clinic = {OutgoingEmail.Kind.CLINIC_NEW_REQUEST, OutgoingEmail.Kind.CLINIC_NEW_BOOKING}
-    queue_emails(booking, *(kind for kind in kinds if booking.email or kind in to_clinic))
+    queue_emails(booking, *(kind for kind in kinds if booking.email or kind in CLINIC_KINDS))
 
 
 def _with_a_free_practitioner(open_time, write, moving=None, practitioner=None):
@@ -316,12 +346,13 @@ def closes_without_email(booking, now=None):
 
 
 @waitlist.frees_its_time
-def cancel_booking(booking, cancelled_by=Booking.CancelledBy.CLINIC, reason="", now=None):
+def cancel_booking(booking, cancelled_by=Booking.CancelledBy.CLINIC, reason="", now=None, online=False):
     """Cancel, recording who cancelled, why, when, and whether inside the cancellation cut-off.
 
     Every cancellation goes through here, the patient's own from their link
-    and the desk's. The patient is emailed, unless it closes a request whose
-    time has passed (closes_without_email) or they gave no address.
+    (`online`: the clinic is told too) and the desk's. The patient is emailed,
+    unless it closes a request whose time has passed (closes_without_email) or
+    they gave no address.
     """
     now = now or timezone.now()
     cutoff = timedelta(hours=BookingSettings.load().cancellation_cutoff_hours)
@@ -338,6 +369,8 @@ def cancel_booking(booking, cancelled_by=Booking.CancelledBy.CLINIC, reason="", 
         )
         if email_patient:
             _queue(locked, OutgoingEmail.Kind.CANCELLED)
+        if online:
+            _queue(locked, OutgoingEmail.Kind.CLINIC_CANCELLED)
     return locked
 
 

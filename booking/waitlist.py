@@ -29,6 +29,7 @@ from clinic.models import Clinic
 
 from . import availability
 from .calendar import when_label
+from .emails import first_name
 from .models import BookingSettings, WaitlistEmail, WaitlistEntry
 
 logger = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ def tell_waitlist(first_day, last_day, before=(), now=None):
     """Queue one email to each entry waiting for a time on these days that is open now and was not in `before`.
 
     Entries are told in the order they joined, each of the earliest new time
-    on its days it has not heard of. Returns how many emails were queued.
+    on its days without a notice of it on its way. Returns how many emails were queued.
     """
     now = now or timezone.now()
     opened = [
@@ -204,7 +205,7 @@ def tell_waitlist(first_day, last_day, before=(), now=None):
                     )
                     email.enqueue()
             except IntegrityError:
-                continue  # told of this time before: try the next one
+                continue  # a notice of this time is already on its way: try the next one
             queued += 1
             break
     return queued
@@ -231,7 +232,7 @@ def build_message(email):
     with translation.override(entry.language):
         context = {
             "entry": entry,
-            "first_name": entry.patient_name.split()[0] if entry.patient_name.split() else "",
+            "first_name": first_name(entry.patient_name),
             "clinic": clinic,
             "days": days_label(entry),
             "entry_url": absolute_url(entry.get_private_url()),

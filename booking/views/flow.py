@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -224,13 +223,7 @@ def _book(request, draft, form):
             client_address=address,
         )
     except TooManyHeld as error:
-        form.add_error(None, ngettext(
-            "You already have %(count)s upcoming assessment with us, the most one person can book online. "
-            "To book another, call or message us. To change or cancel the one you have, use the link in its email.",
-            "You already have %(count)s upcoming assessments with us, the most one person can book online. "
-            "To book another, call or message us. To change or cancel one, use the link in its email.",
-            error.limit,
-        ) % {"count": error.limit})
+        form.add_error(None, error.message)
         return _check_page(request, draft, form, too_many_held=True)
     except (TimeTaken, TimeNotOpen) as error:
         draft.time_was_taken()

@@ -19,7 +19,7 @@ from ..draft import parse_time
 from ..emails import whatsapp_url
 from ..forms import ChooseTimeForm
 from ..models import Booking, BookingSettings, InvalidTransition
-from ..review import confirm_by_label
+from ..review import answer_by_label
 from ..seed import patient_facing_name
 from ..services import (
     TimeNotOpen,
@@ -45,7 +45,7 @@ def booking_context(booking):
         "what_to_bring": WHAT_TO_BRING,
         "practitioner_name": patient_facing_name(booking.practitioner),
         # The firm time a request is answered by; a booking that is not a request has none.
-        "confirm_by": confirm_by_label(booking.created_at, booking.starts_at)
+        "confirm_by": answer_by_label(booking)
         if booking.status == Booking.Status.REQUESTED and booking.starts_at > timezone.now() else "",
         "show_price": not is_withdrawn(booking),
     }
@@ -76,7 +76,10 @@ def cancel(request, token):
     if not context["can_cancel"]:
         return _private(render(request, "booking/manage.html", context, status=409 if request.method == "POST" else 200))
     if request.method == "POST":
-        cancel_booking(booking, cancelled_by=Booking.CancelledBy.PATIENT)
+        try:
+            cancel_booking(booking, cancelled_by=Booking.CancelledBy.PATIENT, online=True)
+        except InvalidTransition:
+            return redirect(booking.get_manage_url())  # cancelled a moment ago, from another tab or a double tap
         messages.success(request, _("Your assessment is cancelled. We have emailed you to confirm."))
         return redirect(booking.get_manage_url())
     return _private(render(request, "booking/cancel.html", context))

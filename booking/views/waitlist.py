@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
@@ -179,8 +180,12 @@ def offer(request, token, when):
         return redirect(entry.get_private_url())
     except (TimeTaken, TimeNotOpen):
         return _taken(request, entry, starts_at, status=409)
-    except TooManyHeld:
-        return render(request, "booking/too_many.html", status=429)
+    except TooManyHeld as error:
+        refusal = forms.Form({})
+        refusal.is_valid()
+        refusal.add_error(None, error.message)
+        context = {**_offer_context(entry, starts_at, current, consent_form), "refusal": refusal}
+        return _private(render(request, "booking/waitlist_offer.html", context, status=400))
     throttle.count("contact", str(entry.phone), entry.email)
     BookingDraft(request).booked(booking)
     return redirect("booking:confirmation")

@@ -223,7 +223,7 @@ def test_the_patients_own_cancel_is_recorded_as_the_patients(client, booking_rul
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED and booking.cancelled_by == Booking.CancelledBy.PATIENT
     assert booking.cancelled_at is not None and booking.cancelled_late is False
-    assert email_kinds(booking) == ["cancelled"]
+    assert email_kinds(booking) == ["cancelled", "clinic_cancelled"]  # the patient, and the clinic told
 
 
 def test_staff_without_booking_permissions_cannot_open_the_cancel_page(client, tomorrow, clinic_content, booking_rules):

@@ -142,3 +142,36 @@ def test_the_promise_is_never_after_the_assessment_itself(review_requests):
     for starts_at in (at(2027, 3, 2, 8), at(2027, 3, 1, 20, 30), at(2027, 3, 1, 21)):
         promise = confirm_by(at(2027, 3, 1, 19, 30), starts_at)
         assert at(2027, 3, 1, 19, 30) < promise < starts_at
+
+
+def test_a_request_the_patient_moves_is_promised_an_answer_afresh_and_the_clinic_is_told(
+    client, review_requests, clinic_content, mailoutbox, run_worker
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from booking.availability import open_times
+    from booking.services import book_assessment, move_booking
+
+    later = [open_time for open_time in open_times() if open_time.starts_at > timezone.now() + timedelta(days=5)]
+    request = book_assessment(starts_at=later[0].starts_at, patient_name="Ana Gómez", phone="+526645550303",
+                              email="ana@example.com")
+    # Made three days ago: the answer it was promised has gone by, unanswered.
+    Booking.objects.filter(pk=request.pk).update(created_at=timezone.now() - timedelta(days=3))
+    request.refresh_from_db()
+    manage = page_text(client.get(request.get_manage_url()))
+    assert "we confirm by" not in manage and "the clinic has not answered yet" in manage
+    run_worker()
+    mailoutbox.clear()
+
+    moved = move_booking(request, later[3].starts_at, by_patient=True)
+    run_worker()
+
+    promise = confirm_by_label(moved.review_from, moved.starts_at)
+    assert f"we confirm by {promise}" in page_text(client.get(moved.get_manage_url()))
+    to_patient, = sent_to(mailoutbox, "ana@example.com")
+    assert promise in to_patient.body
+    to_clinic = [message for message in mailoutbox if message.to != ["ana@example.com"]]
+    assert len(to_clinic) == 1 and to_clinic[0].subject.startswith(f"New request {moved.reference}")
+    assert promise in to_clinic[0].subject

@@ -65,6 +65,21 @@ def test_cancelling_takes_a_post_behind_a_button(client, booking):
     assert "This booking is cancelled." in page_text(client.get(response["Location"]))
 
 
+def test_cancelling_from_two_tabs_at_once_cancels_once_and_shows_the_booking(client, booking, monkeypatch):
+    import booking.views.manage as manage_views
+    from booking.services import cancel_booking
+
+    # The second tab read the booking before the first tab's cancel was committed.
+    stale = Booking.objects.get(pk=booking.pk)
+    cancel_booking(booking, cancelled_by=Booking.CancelledBy.PATIENT)
+    monkeypatch.setattr(manage_views, "_booking_by_token", lambda token: stale)
+
+    response = client.post(f"/book/manage/{booking.token}/cancel/")
+
+    assert response.status_code == 302 and response["Location"] == booking.get_manage_url()
+    assert Booking.objects.get(pk=booking.pk).emails.filter(kind="cancelled").count() == 1
+
+
 def test_a_cancelled_time_is_open_again(client, booking):
     client.post(f"/book/manage/{booking.token}/cancel/")
     assert booking.starts_at in [t.starts_at for t in open_times()]

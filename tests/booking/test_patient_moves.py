@@ -109,7 +109,7 @@ def test_moving_takes_the_new_time_frees_the_old_and_shows_a_success_panel(clien
     assert response.status_code == 302 and response["Location"] == url("manage", booking)
     booking.refresh_from_db()
     assert booking.starts_at == new_time and booking.status == Booking.Status.CONFIRMED and booking.sequence == 1
-    assert list(booking.emails.values_list("kind", flat=True)) == ["changed"]
+    assert sorted(booking.emails.values_list("kind", flat=True)) == ["changed", "clinic_changed"]
     still_open = [t.starts_at for t in open_times()]
     assert old_time in still_open and new_time not in still_open
     text = page_text(client.get(response["Location"]))
@@ -132,6 +132,32 @@ def test_the_patient_gets_one_changed_email_with_the_calendar_moved(client, book
     assert int(event["SEQUENCE"]) == 1 and event.decoded("DTSTART") == times[5]
     overtaken = set(booking.emails.filter(overtaken_at__isnull=False).values_list("kind", flat=True))
     assert overtaken == {"confirmed", "reminder"}
+
+
+def test_the_clinic_is_told_in_english_when_a_patient_moves_or_cancels_online(
+    client, booking, times, run_worker, mailoutbox
+):
+    Booking.objects.filter(pk=booking.pk).update(language="es")
+    client.post(url("move_check", booking, "es"), {"starts_at": local(times[5]).isoformat()})
+    client.post(url("cancel", booking, "es"))
+    run_worker()
+
+    to_clinic = [message for message in mailoutbox if message.to != ["ana@example.com"]]
+    moved, cancelled = sorted(to_clinic, key=lambda message: message.subject.startswith("Cancelled"))
+    assert moved.subject.startswith(f"Moved by the patient {booking.reference}: now ")
+    assert "The new time is theirs; the old one is free again." in moved.body and "Ana López" in moved.body
+    assert cancelled.subject.startswith(f"Cancelled by the patient {booking.reference}")
+    assert "Price:" not in cancelled.body
+    assert moved.reply_to == ["ana@example.com"]
+
+
+def test_the_desk_moving_or_cancelling_tells_only_the_patient(booking, times):
+    from booking.services import cancel_booking, move_booking
+
+    moved = move_booking(booking, times[5])
+    cancel_booking(moved, cancelled_by=Booking.CancelledBy.PATIENT)  # the patient phoned the desk
+
+    assert sorted(moved.emails.values_list("kind", flat=True)) == ["cancelled", "changed"]
 
 
 def test_a_time_taken_in_the_meantime_keeps_the_old_one_and_asks_to_pick_again(client, booking, times):
@@ -279,10 +305,18 @@ def test_fifty_patients_moving_to_one_free_time_give_one_move_and_forty_nine_kep
 
     assert Counter(outcomes) == Counter({"moved": 1, "taken": MOVERS - 1})
     [winner] = Booking.objects.filter(starts_at=target)
-    assert winner.sequence == 1 and list(winner.emails.values_list("kind", flat=True)) == ["changed"]
+    assert winner.sequence == 1 and sorted(winner.emails.values_list("kind", flat=True)) == ["changed", "clinic_changed"]
     held_by = {booking.pk: booking.starts_at for booking in bookings}
     kept = Booking.objects.exclude(pk=winner.pk)
     assert kept.count() == MOVERS - 1
     assert all(booking.starts_at == held_by[booking.pk] and booking.sequence == 0 for booking in kept)
     assert not OutgoingEmail.objects.exclude(booking=winner).exists()
     assert held_by[winner.pk] in [t.starts_at for t in open_times()]  # the winner's old time is free again
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:00-12:00", "0001-01-01T00:00:00+14:00"])
+def test_a_time_past_the_ends_of_the_calendar_is_asked_for_again_not_a_server_error(client, booking, value):
+    for response in (client.get(url("move_check", booking), {"starts_at": value}),
+                     client.post(url("move_check", booking), {"starts_at": value})):
+        assert response.status_code == 302 and response["Location"].endswith(url("move", booking))
+    assert client.post("/book/", {"starts_at": value}).status_code == 400  # "Choose a time", by the field

@@ -89,6 +89,16 @@ def test_the_choose_time_page_offers_the_waitlist(client, booking_rules, clinic_
     assert "No time suits? Join the waitlist" in page_text(client.get("/book/"))
 
 
+@pytest.mark.parametrize("language, said, not_said", [
+    ("en", "We email you when a time opens on your days", "We send your confirmation"),
+    ("es", "Te escribimos cuando se libere un horario", "Aquí te enviamos la confirmación"),
+])
+def test_the_email_field_says_what_the_waitlist_sends(client, booking_rules, language, said, not_said):
+    with translation.override(language):
+        text = page_text(client.get(reverse("booking:waitlist_join")))
+    assert said in text and not_said not in text
+
+
 def test_joining_in_spanish_keeps_the_language_for_the_emails(client, booking_rules):
     day = clinic_today() + timedelta(days=2)
     with translation.override("es"):
@@ -185,12 +195,13 @@ def test_a_cancellation_tells_the_people_waiting_in_order_once(
     assert [message.to for message in to_waitlist] == [["first@example.com"], ["second@example.com"]]
     assert offer_url(first, booking.starts_at) in to_waitlist[0].body
 
-    # Booked again and cancelled again: nobody is told of the same time twice.
+    # Booked again and cancelled again: a new opening, so each is told once more, in the same order.
     again = book_assessment(starts_at=booking.starts_at, patient_name="Third", phone="+526641110009",
                             email="third@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         cancel_booking(again)
-    assert WaitlistEmail.objects.filter(kind=WaitlistEmail.Kind.TIME_OPENED).count() == 2
+    notices = list(WaitlistEmail.objects.filter(kind=WaitlistEmail.Kind.TIME_OPENED).order_by("pk"))
+    assert [notice.entry for notice in notices] == [first, second, first, second]
 
 
 def test_the_database_refuses_a_second_notice_of_one_time_to_one_entry(booking_rules):
@@ -314,6 +325,31 @@ def test_the_first_to_book_gets_the_time_and_the_second_is_told_it_was_taken(
     assert Booking.objects.active().filter(starts_at=starts_at).count() == 1
     second.refresh_from_db()
     assert second.closed_at is None
+
+
+def test_someone_already_holding_two_bookings_is_told_so_on_the_offer_and_keeps_waiting(
+    client, booking_rules, clinic, django_capture_on_commit_callbacks
+):
+    starts_at, first, _second = opened_for_two(django_capture_on_commit_callbacks)
+    for later in open_times()[-2:]:
+        book_assessment(starts_at=later.starts_at, patient_name="First Person", phone="+526645550001",
+                        email="first@example.com")
+
+    response = client.post(offer_url(first, starts_at))
+
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "There is a problem" in text and "You already have 2 upcoming assessments with us" in text
+    assert clinic.phone_link in response.content.decode()
+    assert not Booking.objects.active().filter(starts_at=starts_at).exists()
+    first.refresh_from_db()
+    assert first.closed_at is None
+
+
+def test_the_waitlist_emails_greet_by_every_given_name(booking_rules, mailoutbox, run_worker):
+    entry_for(clinic_today() + timedelta(days=3), name="María Fernanda López")
+    run_worker()
+    assert "María Fernanda," in mailoutbox[0].body
 
 
 def test_book_this_time_sent_twice_books_once(client, booking_rules, django_capture_on_commit_callbacks):

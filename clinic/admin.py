@@ -176,6 +176,16 @@ class PictureAdmin(SpanishHintsMixin, TranslationAdmin):
         (_("The clinic's gallery"), {"fields": ["in_gallery", "position"]}),
     ]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Saving makes the renditions (clinic.pictures.after_save); when the storage failed, the photo is kept.
+        if getattr(obj, "renditions_failed", False):
+            self.message_user(request, _(
+                "The photo is saved, but its copies for the pages could not be made just now, so it may not show "
+                "on the site yet. “python manage.py make_picture_renditions” makes them, and runs on every deploy; "
+                "ask whoever looks after the site to run it if the photo still does not show."
+            ), messages.WARNING)
+
     @admin.display(description=_("photo"))
     def thumbnail(self, picture):
         return picture_preview(picture, width=96)

@@ -1,21 +1,29 @@
 """Photos staff upload: checked by their content, re-encoded to nothing but pixels, and shown in several widths.
 
 An upload is opened by Pillow, never trusted by its name: only a real JPEG,
-PNG, WebP or HEIC (iPhones' own format) within MAX_UPLOAD_BYTES and
-MAX_UPLOAD_PIXELS is accepted, decoded in full (a truncated file is refused),
-turned upright (EXIF orientation), converted to sRGB and written again as a new
-file that carries no metadata at all: no EXIF, no GPS position, no camera, no
-colour profile, no comment. Its name is random (clinic.models.picture_upload_to).
+PNG, WebP or HEIC (iPhones' own format) within MAX_UPLOAD_BYTES,
+MAX_UPLOAD_PIXELS and MAX_ASPECT_RATIO is accepted, decoded in full (a
+truncated file is refused), made no larger than STORED_LONG_EDGE before any
+copy of its pixels, turned upright (EXIF orientation), converted to sRGB and
+written again as a new file that carries no metadata at all: no EXIF, no GPS
+position, no camera, no colour profile, no comment. Its name is random
+(clinic.models.picture_upload_to).
 
 Renditions (django-imagekit's ImageSpec and cache files) are made once, right
 after the picture is saved, in the same storage as the original (a local folder
 or the S3 bucket): RENDITION_WIDTHS in AVIF, WebP and a JPEG fallback. A page
 only computes their names (the "optimistic" strategy): no query and no storage
 call per picture per page view. `manage.py make_picture_renditions` makes any
-that are missing (after a restore from elsewhere, or a change of widths).
+that are missing (after a restore from elsewhere, or a change of widths); every
+release runs it (Procfile). A rendition that cannot be made (a full disk, the
+bucket out of reach) never fails the save: the photo is kept, the failure logged
+and the staff member told (clinic.admin.PictureAdmin.save_model).
 """
 
+import contextlib
+import functools
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -41,12 +49,17 @@ else:
     register_heif_opener(thumbnails=False)
     HEIC_SUPPORTED = True
 
+logger = logging.getLogger(__name__)
+
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # 50 megapixels: a phone's full-resolution photo fits; a "decompression bomb" (a small file
 # that decodes to gigabytes) does not, and is refused before its pixels are decoded.
 MAX_UPLOAD_PIXELS = 50_000_000
 # The stored original is never wider or taller than this: larger than any rendition, far smaller than a camera's file.
 STORED_LONG_EDGE = 2560
+# A strip longer than this many times its width is no photo, and at STORED_LONG_EDGE its narrowest renditions would
+# be a pixel or none high. 20 leaves room for any panorama a phone takes (about 4:1) and a banner cut from one.
+MAX_ASPECT_RATIO = 20
 STORED_JPEG_QUALITY = 90
 
 # Pillow's format names -> what the upload is stored as. MPO is a phone JPEG carrying a second, depth image.
@@ -98,11 +111,19 @@ def clean_upload(upload):
             width, height = image.size
             if width * height > MAX_UPLOAD_PIXELS:
                 refuse_too_many_pixels(width, height)
+            if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+                refuse(_("This photo is %(width)d × %(height)d pixels: one side is more than %(ratio)d times the "
+                         "other, too thin a strip to show. Crop it closer to the usual shape of a photo and upload "
+                         "it again."), "too_thin", width=width, height=height, ratio=MAX_ASPECT_RATIO)
             try:
                 # verify() reads the file's structure (checksums of a PNG); load() decodes every pixel, which is
                 # what finds a JPEG cut short. verify() leaves the image unusable, hence the second open.
                 image.verify()
                 image = Image.open(io.BytesIO(data))
+                if image.format in ("JPEG", "MPO"):
+                    # A camera's JPEG is decoded straight at 1/2, 1/4 or 1/8 of its size, never below what is
+                    # stored: a 48-megapixel photo takes a quarter of the memory or less. Every byte is still read.
+                    image.draft(None, stored_size(width, height))
                 image.load()
             except Image.DecompressionBombError:
                 refuse_too_many_pixels(width, height)
@@ -132,17 +153,39 @@ def refuse_too_many_pixels(width=None, height=None):
              "Upload a photo exported at a usual size."), "too_many_pixels", limit=limit)
 
 
+def stored_size(width, height):
+    """The size a `width` × `height` upload is stored at: the same shape, the long edge at most STORED_LONG_EDGE."""
+    scale = min(1, STORED_LONG_EDGE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def clean_pixels(image):
-    """A new image with `image`'s pixels only: upright, in sRGB, at most STORED_LONG_EDGE, in RGB or RGBA."""
-    image = ImageOps.exif_transpose(image)
+    """A new image with `image`'s pixels only: upright, in sRGB, at most STORED_LONG_EDGE, in RGB or RGBA.
+
+    Made smaller first, so that each later step (turning, converting, the final
+    copy) copies a stored-size image rather than the camera's: a 7000 × 7000
+    PNG would otherwise be copied at full size, some 200 MB a copy.
+    """
     profile = image.info.get("icc_profile")
-    if image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA" if has_alpha_band(image) else "RGB")
+    if image.mode not in ("RGB", "RGBA", "L", "LA") or "transparency" in image.info:
+        # A palette or 1-bit image is resized by nearest neighbour, and one transparent colour would not blend
+        # at the edges: these are converted first, at full size.
+        image = to_rgb(image)
+    image.thumbnail((STORED_LONG_EDGE, STORED_LONG_EDGE), Image.Resampling.LANCZOS)  # in place: no copy kept
+    ImageOps.exif_transpose(image, in_place=True)
+    image = to_rgb(image)
     if profile:
         image = to_srgb(image, profile)
-    image.thumbnail((STORED_LONG_EDGE, STORED_LONG_EDGE), Image.Resampling.LANCZOS)
-    # A fresh image from the raw pixels: nothing of the file's info (EXIF, XMP, ICC, comments) comes along.
-    return Image.frombytes(image.mode, image.size, image.tobytes())
+    # A fresh image given only the pixels: nothing of the file's info (EXIF, XMP, ICC, comments) comes along.
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image)
+    return clean
+
+
+def to_rgb(image):
+    if image.mode in ("RGB", "RGBA"):
+        return image
+    return image.convert("RGBA" if has_alpha_band(image) else "RGB")
 
 
 def has_alpha_band(image):
@@ -229,7 +272,11 @@ def rendition_files(picture):
 
 
 def make_renditions(picture, force=False):
-    """Make the renditions of `picture` that do not exist yet (all of them with force). Returns how many were made."""
+    """Make the renditions of `picture` that do not exist yet (all of them with force). Returns how many were made.
+
+    Raises what the storage or an encoder raises (storage_errors), having
+    removed the rendition it was writing.
+    """
     if not picture.image:
         return 0
     made = 0
@@ -238,19 +285,67 @@ def make_renditions(picture, force=False):
         if force or not exists:
             if exists:
                 rendition.storage.delete(rendition.name)  # else the storage would save it under another name
-            rendition.generate(force=True)
+            try:
+                rendition.generate(force=True)
+            except Exception:
+                # A write cut short (a full disk) can leave the start of a file, which would pass for a rendition
+                # from then on: pages and make_picture_renditions only ask whether the name exists.
+                with contextlib.suppress(*storage_errors()):
+                    rendition.storage.delete(rendition.name)
+                raise
             made += 1
     return made
 
 
-def delete_files(image):
-    """A picture's original and renditions, out of storage: a photo taken down is gone, not just unlinked."""
+@functools.cache
+def storage_errors():
+    """What the storage or an image encoder raises when it fails (a full disk, the bucket out of reach, a size it
+    cannot encode), as against a bug in the code."""
+    errors = (OSError, ValueError)
+    try:  # the S3 bucket's, when django-storages is used; imported only here, as the local folder needs none
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - boto3 is in requirements.txt
+        return errors
+    return (*errors, BotoCoreError, ClientError)
+
+
+def make_renditions_or_log(picture):
+    """make_renditions, with a failure logged rather than raised. Returns whether every rendition now exists.
+
+    The photo itself is saved either way; `manage.py make_picture_renditions`
+    (which every release runs) makes what is missing once the storage is back.
+    """
+    try:
+        make_renditions(picture)
+    except storage_errors() as error:
+        # The picture's number and the error alone: never its alt text or caption, which may name a person.
+        logger.warning(
+            "The renditions of picture %s could not all be made (%s: %s); manage.py make_picture_renditions "
+            "makes the missing ones.", picture.pk, type(error).__name__, error,
+        )
+        return False
+    return True
+
+
+def delete_files(image, picture_pk):
+    """A picture's original and renditions, out of storage: a photo taken down is gone, not just unlinked.
+
+    Run once the change is committed, so a storage that fails then cannot undo it or fail the staff member's
+    request: the failure is logged, and the files are left behind.
+    """
     if not image:
         return
-    for spec in RENDITION_SPECS.values():
-        rendition = ImageCacheFile(spec(source=image))
-        rendition.storage.delete(rendition.name)
-    image.storage.delete(image.name)
+    try:
+        for spec in RENDITION_SPECS.values():
+            rendition = ImageCacheFile(spec(source=image))
+            rendition.storage.delete(rendition.name)
+        image.storage.delete(image.name)
+    except storage_errors() as error:
+        # By the picture's number: the log keeps random names such as the file's out (clinic_site.log_redaction).
+        logger.warning(
+            "The old files of picture %s (replaced or taken down) could not all be removed (%s: %s); they are left "
+            "in storage.", picture_pk, type(error).__name__, error,
+        )
 
 
 def previous_image(sender, instance, raw=False, **kwargs):
@@ -264,18 +359,21 @@ def previous_image(sender, instance, raw=False, **kwargs):
 
 
 def after_save(sender, instance, raw=False, **kwargs):
-    """Renditions right away, so the first page view finds them; the replaced file goes once the save is committed."""
+    """Renditions right away, so the first page view finds them; the replaced file goes once the save is committed.
+
+    `instance.renditions_failed` says whether some could not be made (the admin tells the staff member).
+    """
     if raw:
         return  # loading a fixture or a backup: make_picture_renditions makes them
-    make_renditions(instance)
+    instance.renditions_failed = not make_renditions_or_log(instance)
     replaced = getattr(instance, "_replaced_image", None)
     if replaced:
-        transaction.on_commit(lambda: delete_files(replaced))
+        transaction.on_commit(lambda: delete_files(replaced, instance.pk))
 
 
 def after_delete(sender, instance, **kwargs):
-    image = instance.image
-    transaction.on_commit(lambda: delete_files(image))
+    image, pk = instance.image, instance.pk
+    transaction.on_commit(lambda: delete_files(image, pk))
 
 
 def connect_signals(picture_model):

@@ -1,34 +1,59 @@
 """A strict Content-Security-Policy for every response.
 
 Django 5.2 has no CSP support of its own (it arrives in 6.0). Every script and
-stylesheet lives in static/, so the policy allows nothing inline.
+stylesheet lives in static/, so the policy allows nothing inline. Pictures
+come from this site, or from wherever uploaded media are served: with
+MEDIA_S3_BUCKET set every <img> and <source> points at the bucket (or its
+MEDIA_S3_CUSTOM_DOMAIN), and without that origin in img-src browsers would
+show none of them.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.http import HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 
-POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(media_origin=None):
+    """The policy, with `media_origin` (e.g. "https://media.example.com") allowed to serve pictures."""
+    img_src = f"img-src 'self' data: {media_origin}" if media_origin else "img-src 'self' data:"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            img_src,
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def media_origin():
+    """Where uploaded pictures are served from when it is not this site: scheme://host of a stored file's URL, or None.
+
+    Read from the storage itself, so it is whatever default_storage.url() gives the pages' pictures: the
+    custom domain, the endpoint's address with the bucket in the path, or AWS's own bucket address.
+    """
+    address = urlsplit(default_storage.url("x"))
+    if not address.netloc:
+        return None  # /media/…: this site's own origin, already 'self'
+    # A protocol-relative address ("//cdn.example.com/…") is served over the page's own scheme.
+    return f"{address.scheme}://{address.netloc}" if address.scheme else address.netloc
 
 
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.policy = getattr(settings, "CONTENT_SECURITY_POLICY", POLICY)
+        # Worked out once a process: the storage's settings do not change while it runs.
+        self.policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or content_security_policy(media_origin())
 
     def __call__(self, request):
         response = self.get_response(request)

@@ -5,8 +5,10 @@ shares that photo, cropped around its focal point; any other page shares a card
 drawn here with Pillow from the page's title and the clinic's name, in the
 site's colours and the page's language. The card's address carries what it
 shows, signed with the site's secret key (nobody can make the site draw text of
-their own) and changing whenever the title or photo does, so it is cached for
-good, in the shared cache and by browsers and the networks' crawlers.
+their own) and changing whenever the title or photo does, and only then (no
+time in the signature), so it is cached for good, in the shared cache and by
+browsers and the networks' crawlers. A cache that is down costs a drawing, never
+the card.
 """
 
 import hashlib
@@ -32,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 WIDTH, HEIGHT = 1200, 630
 SALT = "clinic_site.share_cards"
+# A plain Signer, not signing.dumps's TimestampSigner: a card's address must be the same at every render
+# of the page, or each render would name a new image (drawn again, stored again, fetched again).
+SIGNER = signing.Signer(salt=SALT)
 # A day in the shared cache is plenty: drawing a card again takes a few hundredths of a second.
 CACHE_SECONDS = 24 * 60 * 60
 CACHE_PREFIX = "share-card:"
@@ -92,15 +97,21 @@ def share_title(document_title, clinic_name):
     return parts[-1] if parts else clinic_name
 
 
-def card_for(document_title, clinic_name, picture=None):
-    """The ShareCard of a page titled `document_title` (in the active language), showing `picture` if it has one."""
+def card_for(document_title, clinic_name, picture=None, shared_title=""):
+    """The ShareCard of a page titled `document_title` (in the active language), showing `picture` if it has one.
+
+    `shared_title`, when the page gives one, is the card's title instead of the page's own: a private page
+    shares a generic one, as the card's address (signed, not secret) is fetched by the networks' crawlers
+    and written in logs, and must carry no booking reference or name.
+    """
     language = translation.get_language() or "en"
-    title = share_title(document_title, clinic_name)
+    shared_title = " ".join(str(shared_title).split())
+    title = html.unescape(shared_title) if shared_title else share_title(document_title, clinic_name)
     payload = {"t": title, "l": language}
     if picture is not None and picture.image:
         # The photo's file name is new with every upload and its focal point moves the crop: either makes a new card.
         payload.update(p=picture.pk, f=picture.image.name, x=picture.focal_x, y=picture.focal_y)
-    token = signing.dumps(payload, salt=SALT, compress=True)
+    token = SIGNER.sign_object(payload, compress=True)
     extension = "jpg" if "p" in payload else "png"
     if "p" in payload:
         alt = picture.alt_text if not picture.is_decorative and picture.alt_text else title
@@ -122,19 +133,35 @@ def card_for(document_title, clinic_name, picture=None):
 def share_card(request, token, extension):
     """The card at a signed address: 200 with the image, or 404 for an address the site never made."""
     try:
-        payload = signing.loads(token, salt=SALT)
+        payload = SIGNER.unsign_object(token)
     except signing.BadSignature:
         raise Http404("No such card.") from None
     key = CACHE_PREFIX + hashlib.sha256(token.encode()).hexdigest()
-    stored = cache.get(key)
-    if stored is None:
-        stored = render_card(payload)
-        cache.set(key, stored, CACHE_SECONDS)
-    content_type, body = stored
+    content_type, body = cached_card(key, payload)
     response = HttpResponse(body, content_type=content_type)
     # The address changes whenever what it shows does.
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+def cached_card(key, payload):
+    """The card, from the shared cache when it has it, else drawn and stored there; drawn alone when the cache is down.
+
+    A cache that is down never breaks a page. The warnings name neither the key nor the address: the
+    address carries the page's title, and the exception's message could quote either.
+    """
+    try:
+        stored = cache.get(key)
+    except Exception:  # whatever the backend raises when its server is gone
+        logger.warning("Share cards: the cache is not answering; the card is drawn without it.")
+        return render_card(payload)
+    if stored is None:
+        stored = render_card(payload)
+        try:
+            cache.set(key, stored, CACHE_SECONDS)
+        except Exception:
+            logger.warning("Share cards: the cache is not answering; the card is not kept.")
+    return stored
 
 
 def render_card(payload):

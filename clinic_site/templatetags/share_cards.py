@@ -1,4 +1,7 @@
-"""{% share_card as card %}<title block>{% endshare_card %}: the page's title, rendered once, and its share card."""
+"""{% share_card as card %}<title>[{% shared_title %}<card title>]{% endshare_card %}: the page's title, rendered once, and its share card.
+
+The part after {% shared_title %}, when it renders to anything, is the card's title in place of the page's own.
+"""
 
 from django import template
 
@@ -8,17 +11,22 @@ register = template.Library()
 
 
 class ShareCardNode(template.Node):
-    child_nodelists = ("nodelist",)  # so the {% block title %} inside stays a block child templates fill
+    # So the {% block title %} and {% block share_title %} inside stay blocks child templates fill.
+    child_nodelists = ("nodelist", "shared_nodelist")
 
-    def __init__(self, nodelist, variable):
+    def __init__(self, nodelist, shared_nodelist, variable):
         self.nodelist = nodelist
+        self.shared_nodelist = shared_nodelist
         self.variable = variable
 
     def render(self, context):
         document_title = self.nodelist.render(context).strip()
+        shared_title = self.shared_nodelist.render(context).strip()
         clinic = context.get("clinic")
         clinic_name = getattr(clinic, "name", "") or "Return to Running"
-        context[self.variable] = card_for(document_title, clinic_name, picture=page_picture(context))
+        context[self.variable] = card_for(
+            document_title, clinic_name, picture=page_picture(context), shared_title=shared_title
+        )
         return ""
 
 
@@ -40,7 +48,10 @@ def page_picture(context):
 def share_card(parser, token):
     bits = token.split_contents()
     if len(bits) != 3 or bits[1] != "as":
-        raise template.TemplateSyntaxError("Use {% share_card as card %}…{% endshare_card %}.")
-    nodelist = parser.parse(("endshare_card",))
-    parser.delete_first_token()
-    return ShareCardNode(nodelist, bits[2])
+        raise template.TemplateSyntaxError("Use {% share_card as card %}…[{% shared_title %}…]{% endshare_card %}.")
+    nodelist = parser.parse(("shared_title", "endshare_card"))
+    shared_nodelist = template.NodeList()
+    if parser.next_token().contents == "shared_title":
+        shared_nodelist = parser.parse(("endshare_card",))
+        parser.delete_first_token()
+    return ShareCardNode(nodelist, shared_nodelist, bits[2])

@@ -291,3 +291,53 @@ def test_picture_list_in_the_admin_shows_thumbnails(editor_client):
     response = editor_client.get(reverse("admin:clinic_picture_changelist"))
 
     assertContains(response, 'class="picture-preview"')
+
+
+@pytest.mark.parametrize("size", [(6000, 8), (8, 6000)])
+def test_a_strip_far_wider_or_taller_than_a_photo_is_refused_by_the_field_and_nothing_is_stored(
+    editor_client, media, size
+):
+    # Stored at 2560 × 3, its narrowest renditions would be 0 pixels high.
+    output = io.BytesIO()
+    scene(size).save(output, "PNG")
+
+    response = upload(editor_client, output.getvalue(), name="strip.png")
+
+    assert_refused(response, f"This photo is {size[0]} × {size[1]} pixels: one side is more than 20 times", media)
+    assert set(response.context["adminform"].form.errors) == {"image"}
+
+
+def test_a_panorama_within_the_ratio_is_accepted(editor_client, media):
+    response = upload(editor_client, jpeg_with_gps(size=(4000, 200)))
+
+    assert response.status_code == 302
+    assert (Picture.objects.get().width, Picture.objects.get().height) == (2560, 128)
+
+
+def test_a_camera_sized_photo_is_stored_upright_at_the_stored_size_without_metadata(editor_client, media):
+    # Twice the stored size and more: decoded straight at half size (JPEG draft mode), then made smaller still.
+    response = upload(editor_client, jpeg_with_gps(size=(5200, 3900), orientation=6))
+
+    assert response.status_code == 302
+    picture = Picture.objects.get()
+    assert (picture.width, picture.height) == (1920, 2560)
+    with Image.open(media / picture.image.name) as original:
+        assert original.getpixel((960, 100))[0] > 150 and original.getpixel((960, 2460))[2] > 150
+    for path in stored_files(media):
+        assert_nothing_but_pixels(path)
+
+
+def test_a_camera_sized_photo_cut_short_is_refused_although_it_is_decoded_at_a_smaller_size(editor_client, media):
+    photo = jpeg_with_gps(size=(5200, 3900))
+
+    response = upload(editor_client, photo[: len(photo) * 3 // 4], name="cut-short.jpg")
+
+    assert_refused(response, "This photo is damaged or incomplete", media)
+
+
+def test_every_release_makes_the_renditions_a_deploy_needs():
+    # Their names hash RENDITION_WIDTHS and RENDITION_FORMATS: a deploy that changes them needs new files.
+    release = next(line for line in (Path(__file__).resolve().parents[2] / "Procfile").read_text().splitlines()
+                   if line.startswith("release:"))
+
+    assert "manage.py make_picture_renditions" in release

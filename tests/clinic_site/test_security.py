@@ -1,15 +1,24 @@
 """Holes found when the site was tried as an attacker and as each kind of staff user would."""
 
+import io
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.test import RequestFactory
+from PIL import Image
 
 from booking.models import Booking
+from clinic.models import Picture
 from clinic.throttle import client_address
 from clinic_site.staff_groups import RECEPTION
+from conditions.models import ServicePage
 from privacy.models import DataRequest
+from tests.clinic_site.test_media_storage import s3_server  # noqa: F401
 from tests.helpers import staff_member
 
 pytestmark = pytest.mark.django_db
@@ -500,3 +509,66 @@ def test_with_no_number_the_pages_give_the_email_instead_of_saying_call(
             assert "wa.me/526647654321" in response.content.decode(), name
         else:
             assert 'href="mailto:clinic@example.com"' in response.content.decode(), name
+
+
+# 10. Pictures on a bucket: the Content-Security-Policy lets the browser show them.
+
+
+def img_src(response):
+    return next(part for part in response["Content-Security-Policy"].split("; ") if part.startswith("img-src "))
+
+
+def media_on_a_bucket(settings, **options):
+    """STORAGES as settings.py makes it with MEDIA_S3_BUCKET set (building a file's address needs no network)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": "clinic-media", "region_name": "us-east-1", "access_key": "clinic",
+                        "secret_key": "secret", "querystring_auth": False, "file_overwrite": False,
+                        "default_acl": None, **options},
+        },
+    }
+
+
+def test_without_a_bucket_pictures_come_from_the_site_alone(client, clinic_content):
+    assert img_src(client.get("/")) == "img-src 'self' data:"
+
+
+def test_pictures_on_a_bucket_are_allowed_from_the_buckets_endpoint(client, clinic_content, settings):
+    media_on_a_bucket(settings, endpoint_url="https://tijuana.r2.example.com")
+    response = client.get("/")
+    assert img_src(response) == "img-src 'self' data: https://tijuana.r2.example.com"
+    assert img_src(client.get("/no-such-page/")) == img_src(response)
+
+
+def test_every_picture_a_page_shows_from_the_bucket_comes_from_an_origin_the_policy_allows(
+    client, clinic_content, settings, s3_server  # noqa: F811
+):
+    media_on_a_bucket(settings, endpoint_url=s3_server)
+    photo = io.BytesIO()
+    Image.new("RGB", (1600, 1000), (200, 40, 40)).save(photo, "JPEG")
+    picture = Picture.objects.create(image=ContentFile(photo.getvalue(), name="opening.jpg"), alt_text="A runner")
+    ServicePage.objects.update(opening_picture=picture)
+
+    response = client.get("/")
+
+    content = response.content.decode()
+    addresses = re.findall(r'<img[^>]*\ssrc="([^"]+)"', content)
+    addresses += [part.split()[0] for srcset in re.findall(r'\ssrcset="([^"]+)"', content) for part in srcset.split(",")]
+    on_the_bucket = [address for address in addresses if address.startswith(f"{s3_server}/clinic-media/")]
+    assert on_the_bucket  # the photo and its renditions
+    allowed = img_src(response).split()[1:]
+    for address in addresses:
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(address)) if urlsplit(address).netloc else "'self'"
+        assert origin in allowed, address
+
+
+def test_pictures_on_the_buckets_custom_domain_are_allowed_from_that_domain(client, clinic_content, settings):
+    media_on_a_bucket(settings, endpoint_url="https://tijuana.r2.example.com", custom_domain="media.example.com")
+    assert img_src(client.get("/")) == "img-src 'self' data: https://media.example.com"
+
+
+def test_pictures_on_aws_are_allowed_from_the_buckets_own_address(client, clinic_content, settings):
+    media_on_a_bucket(settings)
+    assert img_src(client.get("/")) == "img-src 'self' data: https://clinic-media.s3.amazonaws.com"

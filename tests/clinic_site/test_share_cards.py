@@ -2,15 +2,29 @@
 
 import io
 import re
+import time
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.core import signing
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
+from booking import waitlist
+from booking.models import Booking
+from clinic.clock import clinic_today
 from clinic.models import Picture
+from clinic_site.share_cards import SIGNER
 from conditions.models import Condition, Page, ServicePage
+from privacy.models import PrivacyNotice
+from tests.clinic_site.test_production_failures import (  # noqa: F401
+    port_nobody_listens_on,
+    redis_down,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +127,66 @@ def test_home_page_queries_stay_pinned_with_the_share_card(client, clinic_conten
     cache.clear()
     with django_assert_max_num_queries(12):
         client.get("/")
+
+
+def card_token(response):
+    return re.search(r"/share/([^/]+)\.(?:png|jpg)$", meta(response, "og:image")).group(1)
+
+
+def test_a_page_shares_the_same_card_address_at_every_render(client, clinic_content, monkeypatch):
+    first = meta(client.get("/faq/"), "og:image")
+    cache.clear()  # the page drawn afresh, as a page outside the page cache is at each visit
+    # A minute later by the clock Django's signing reads (a TimestampSigner would put it in the address).
+    later = time.time() + 60
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: later))
+    assert meta(client.get("/faq/"), "og:image") == first
+
+
+def test_a_card_whose_text_was_changed_is_not_found(client, clinic_content):
+    token = card_token(client.get("/faq/"))
+    signature = token.rsplit(":", 1)[1]
+    forged = SIGNER.sign_object({"t": "Free sessions today", "l": "en"}).rsplit(":", 1)[0]
+    assert client.get(f"/share/{forged}:{signature}.png").status_code == 404
+    assert client.get(f"/share/{token}.png").status_code == 200
+
+
+def test_a_card_is_still_served_while_the_cache_is_down(client, clinic_content, redis_down, caplog):  # noqa: F811
+    response = client.get("/faq/")
+    token = card_token(response)
+    card, image = fetched_card(client, response)
+    assert card["Content-Type"] == "image/png" and image.size == (1200, 630)
+    assert "Share cards: the cache is not answering" in caplog.text
+    assert token not in caplog.text
+
+
+def private_pages(booking):
+    with translation.override("en"):
+        entry = waitlist.join(
+            patient_name="Lucía Pérez", phone="+526645550101", email="lucia@example.com",
+            first_day=clinic_today() + timedelta(days=3), last_day=clinic_today() + timedelta(days=3),
+            privacy_notice=PrivacyNotice.current(),
+        )
+        manage = booking.get_manage_url()
+        return {
+            "manage": manage,
+            "cancel": reverse("booking:cancel", kwargs={"token": booking.token}),
+            "move": reverse("booking:move", kwargs={"token": booking.token}),
+            "reply": reverse("booking:reply", kwargs={"token": booking.token}),
+            "waitlist": entry.get_private_url(),
+            "leave the waitlist": reverse("booking:waitlist_leave", kwargs={"token": entry.token}),
+        }
+
+
+def test_a_private_page_shares_a_card_naming_no_booking_and_no_patient(client, booking_rules, booking):
+    booking.status = Booking.Status.CONFIRMED
+    booking.save()
+    for name, path in private_pages(booking).items():
+        response = client.get(path)
+        assert response.status_code == 200, name
+        # The address is signed, not secret: anyone holding it (a crawler, a log) can read what it carries.
+        shown = str(SIGNER.unsign_object(card_token(response)))
+        for private in (booking.reference, "María", "López", "Lucía", "Pérez", "Fernanda"):
+            assert private not in shown, name
+            assert private not in meta(response, "og:title") and private not in meta(response, "og:image:alt"), name
+        assert meta(response, "og:title") == response.context["clinic"].name, name
+    assert booking.reference in client.get(booking.get_manage_url()).content.decode()  # the page itself still says it

@@ -20,6 +20,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 # Local development: DEBUG on, SQLite in the project folder. The email worker
 # runs beside the server and prints every email to this console.
 run: export DEBUG = true
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: venv
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_clinic_content

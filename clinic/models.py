@@ -4,11 +4,14 @@ import secrets
 from decimal import Decimal
 from urllib.parse import quote_plus
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# A cédula profesional, the licence Mexico's SEP gives each graduate: the practitioners' and the responsable sanitario's.
+cedula_validator = RegexValidator(r"^\d{7,8}$", _("A cédula profesional is 7 or 8 digits."))
 
 
 class SingletonModel(models.Model):
@@ -184,7 +187,7 @@ class Clinic(SingletonModel):
         help_text=_("The name of the clinic's responsible health officer. Shown in the footer when filled."),
     )
     health_officer_cedula = models.CharField(
-        _("responsable sanitario's cédula profesional"), max_length=8, blank=True,
+        _("responsable sanitario's cédula profesional"), max_length=8, blank=True, validators=[cedula_validator],
     )
 
     # Practical answers for a patient crossing town or the border. Each is shown only when filled.

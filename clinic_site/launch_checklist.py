@@ -43,6 +43,8 @@ def missing(request, site_name="admin"):
             (clinic.legal_address, _("The clinic’s legal domicile, for the privacy notice")),
             (clinic.advertising_notice, _("The COFEPRIS advertising notice or permit number, for the footer")),
             (clinic.health_officer, _("The responsable sanitario, for the footer")),
+            (not clinic.health_officer or clinic.health_officer_cedula,
+             _("The responsable sanitario’s cédula profesional, for the footer")),
         ):
             if not value:
                 items.append({"label": label, "url": clinic_url})
@@ -70,7 +72,7 @@ def missing(request, site_name="admin"):
         clinic_email = clinic.email if clinic is not None else Clinic.load().email
         if not (rules.notification_email or clinic_email or settings.CLINIC_NOTIFICATION_EMAIL):
             items.append({
-                "label": _("Where new requests are emailed"),
+                "label": _("Where new bookings are emailed"),
                 "url": url("booking_bookingsettings_add") if rules._state.adding
                 else url("booking_bookingsettings_change", rules.pk),
             })

@@ -428,7 +428,7 @@ def connect_receivers():
     on_save_and_delete(OpeningHours, site, "opening_hours")
     # Practitioners are on the home page, the team page and the condition pages they reviewed; pictures
     # and patient stories on the home page and condition pages: each shows on enough pages to forget them all.
-    on_save_and_delete(Practitioner, site, "practitioner")
+    on_save_and_delete(Practitioner, forgetting(SITE, SITEMAP), "practitioner")  # the team page's date too
     on_save_and_delete(Picture, site, "picture")
     on_save_and_delete(PatientStory, site, "patient_story")
     # The home page. Its date in the sitemap is the service page's.

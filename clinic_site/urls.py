@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -37,6 +39,10 @@ urlpatterns = [
     path("share/<str:token>.<str:extension>", share_cards.share_card, name="share_card"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
 ]
+
+# `make run` (DEBUG) serves staff's uploads itself; in production nginx or the bucket does (README, Production).
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # English unprefixed; Spanish under /es/.
 urlpatterns += i18n_patterns(

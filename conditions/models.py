@@ -181,7 +181,9 @@ class Condition(LocalisedSlugMixin, models.Model):
     )
     reviewed_by = models.ForeignKey(
         Practitioner, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviewed_conditions",
-        verbose_name=_("reviewed by"), help_text=_("The clinician who last checked this page."),
+        limit_choices_to={"is_listed": True},  # the page links to their profile on the team page
+        verbose_name=_("reviewed by"),
+        help_text=_("The clinician who last checked this page, from those shown on the team page."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0, db_index=True)
     is_published = models.BooleanField(_("published"), default=True)

@@ -23,9 +23,13 @@ class NoticeSection(NamedTuple):
     paragraphs: list
 
 
+# The notice page's own ids (templates/privacy/notice.html), which no heading of the notice may take.
+PAGE_ANCHORS = {"contents-heading", "responsible", "your-data"}
+
+
 def unique_anchor(heading, sections):
     base = slugify(heading) or "section"
-    taken = {section.anchor for section in sections}
+    taken = PAGE_ANCHORS | {section.anchor for section in sections}
     anchor, number = base, 2
     while anchor in taken:
         anchor, number = f"{base}-{number}", number + 1

@@ -2,12 +2,11 @@
 
 import re
 
-from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import Picture
+from clinic.models import Picture, cedula_validator
 from clinic.text import paragraphs
 
 # "Spanish and English", "Español e inglés", "English, Spanish / Portuguese": one language each.
@@ -47,7 +46,7 @@ class Practitioner(models.Model):
         _("cédula profesional"),
         max_length=8,
         blank=True,
-        validators=[RegexValidator(r"^\d{7,8}$", _("A cédula profesional is 7 or 8 digits."))],
+        validators=[cedula_validator],
         help_text=_("The professional licence number, 7 or 8 digits. Mexican rules require it on the clinic's advertising."),
     )
     specialities = models.TextField(_("specialities"), blank=True, help_text=_("One per line."))

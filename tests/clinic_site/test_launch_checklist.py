@@ -36,7 +36,7 @@ def fill_everything_in():
         phone="+52 664 123 4567", whatsapp="+52 664 765 4321", email="hola@example.com",
         street_address="Paseo de los Héroes 9350",
         legal_name="Return to Running S.C.", legal_address="Paseo de los Héroes 9350, Zona Río, 22010 Tijuana, B.C.",
-        advertising_notice="2602002002A00123", health_officer="Dra. Ana Ruiz",
+        advertising_notice="2602002002A00123", health_officer="Dra. Ana Ruiz", health_officer_cedula="7654321",
     )
     Practitioner.objects.filter(name=PLACEHOLDER_PRACTITIONER_NAME).update(name="Dra. Ana Ruiz", cedula="1234567")
 
@@ -56,14 +56,14 @@ def test_the_owner_is_asked_for_everything_the_starting_content_leaves_out(admin
         "The COFEPRIS advertising notice or permit number, for the footer",
         "The responsable sanitario, for the footer",
         "The practitioner’s real name, in place of “Lead physiotherapist”",
-        "Where new requests are emailed",
+        "Where new bookings are emailed",
     ]
     links = dict(items)
     placeholder = Practitioner.objects.get(name=PLACEHOLDER_PRACTITIONER_NAME)
     assert links["The clinic’s phone number"] == "/admin/clinic/clinic/1/change/"
     assert links["The clinic’s legal name, for the privacy notice"] == "/admin/clinic/clinic/1/change/"
     assert links[texts[8]] == f"/admin/team/practitioner/{placeholder.pk}/change/"
-    assert links["Where new requests are emailed"] == "/admin/booking/bookingsettings/1/change/"
+    assert links["Where new bookings are emailed"] == "/admin/booking/bookingsettings/1/change/"
     for link in links.values():
         assert admin_client.get(link).status_code == 200
 
@@ -95,7 +95,7 @@ def test_with_no_privacy_notice_at_all_the_owner_is_asked_for_one(admin_client, 
 def test_the_clinics_email_or_the_booking_settings_say_where_requests_go(admin_client, clinic_content):
     BookingSettings.objects.update(notification_email="desk@example.com")
 
-    assert "Where new requests are emailed" not in dict(checklist(admin_client.get("/admin/")))
+    assert "Where new bookings are emailed" not in dict(checklist(admin_client.get("/admin/")))
 
 
 def test_an_editor_sees_only_what_an_editor_can_fill_in(client, clinic_content):
@@ -158,3 +158,12 @@ def test_until_there_is_a_phone_no_patients_email_says_call(make_booking, whatsa
         for text in (message.body, message.alternatives[0][0]):
             assert "call" not in text.lower(), kind
         assert ("WhatsApp" if whatsapp else "reply to this email") in message.body, kind
+
+
+def test_a_responsable_sanitario_without_a_cedula_is_asked_for_it(admin_client, clinic_content):
+    fill_everything_in()
+    Clinic.objects.update(health_officer="Dra. Ana Ruiz", health_officer_cedula="")
+
+    texts = [text for text, _link in checklist(admin_client.get("/admin/"))]
+
+    assert texts == ["The responsable sanitario’s cédula profesional, for the footer"]

@@ -244,6 +244,16 @@ def test_booking_settings_leave_every_page_but_the_sitemap_cached(visitor, admin
     assert not rendered(visitor, "/faq/")
 
 
+def test_an_edited_practitioner_shows_on_the_pages_and_in_the_sitemap_at_once(visitor, clinic_content):
+    from team.models import Practitioner
+
+    visit_all(visitor, "/", "/team/", "/sitemap.xml")
+
+    Practitioner.objects.first().save()  # as the admin's save does: signals, then the sitemap's team date
+
+    assert rendered(visitor, "/team/") and rendered(visitor, "/sitemap.xml")
+
+
 def test_a_new_privacy_notice_shows_on_its_pages_and_nowhere_else_changes(visitor, admin_client, clinic_content):
     visit_all(visitor, "/", "/privacy/", "/es/privacidad/", "/sitemap.xml", "/faq/")
     notice = PrivacyNotice.current()

@@ -164,3 +164,26 @@ def test_with_debug_off_whitenoise_serves_the_stylesheet(tmp_path, migrated_data
     result = run_django("-c", script, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("200 max-age=315360000")
+
+
+def test_make_run_serves_the_photos_staff_upload_and_production_leaves_them_to_nginx(settings):
+    import importlib
+
+    from django.urls import Resolver404, clear_url_caches, resolve
+
+    import clinic_site.urls
+
+    try:
+        settings.DEBUG = True
+        importlib.reload(clinic_site.urls)
+        clear_url_caches()
+        assert resolve("/media/pictures/photo.jpg").func.__name__ == "serve"
+        settings.DEBUG = False
+        importlib.reload(clinic_site.urls)
+        clear_url_caches()
+        with pytest.raises(Resolver404):
+            resolve("/media/pictures/photo.jpg")
+    finally:
+        settings.DEBUG = False
+        importlib.reload(clinic_site.urls)
+        clear_url_caches()

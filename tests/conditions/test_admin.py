@@ -167,3 +167,17 @@ def test_a_receptionist_picks_a_photo_by_searching_for_it(editor_client, clinic_
             "app_label": app_label, "model_name": model_name, "field_name": field, "term": "heel",
         }).json()["results"]
         assert [result["text"] for result in found] == ["Heel raises on a step"], field
+
+
+def test_a_page_is_reviewed_by_someone_on_the_team_page(admin_client, clinic_content):
+    from conditions.models import Condition
+    from team.models import Practitioner
+
+    listed = Practitioner.objects.create(name="Dra. Ana Ruiz", is_listed=True, cedula="1234567")
+    unlisted = Practitioner.objects.create(name="Locum", is_listed=False)
+    condition = Condition.objects.first()
+
+    page = admin_client.get(f"/admin/conditions/condition/{condition.pk}/change/").content.decode()
+
+    choices = page.split('name="reviewed_by"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{listed.pk}"' in choices and f'value="{unlisted.pk}"' not in choices

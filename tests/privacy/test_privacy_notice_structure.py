@@ -61,6 +61,11 @@ def test_headings_staff_write_become_sections_with_their_own_anchor(db):
     ]
 
 
+def test_a_heading_never_takes_an_id_the_page_itself_uses(db):
+    notice = PrivacyNotice(version=9, title="t", body="## Responsible\n\nUs.\n\n## Your data\n\nYours.")
+    assert [s.anchor for s in notice.headed_sections] == ["responsible-2", "your-data-2"]
+
+
 def test_an_old_notice_without_headings_still_shows_all_its_text(client, db):
     PrivacyNotice.objects.create(version=1, title="Privacy notice", body="First paragraph.\n\nSecond paragraph.")
     text = page_text(client.get("/privacy/"))

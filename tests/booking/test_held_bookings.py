@@ -1,16 +1,15 @@
 """One person holds at most two future first assessments booked online: per phone, per email, per address."""
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from booking.availability import open_times
 from booking.models import Booking, BookingSettings
 from booking.services import ADDRESS_HOLDS_PEOPLE, TooManyHeld, book_assessment
+from tests.booking.racing import race
 from tests.booking.test_admin_reception import slot
 from tests.booking.walk import DETAILS, submission_of, url, walk_to_check
 from tests.helpers import page_text
@@ -139,29 +138,15 @@ ATTEMPTS = 20
 def test_many_bookings_for_one_phone_at_the_same_moment_give_two_and_clear_refusals(booking_rules):
     """Each attempt in its own thread and connection, as phones pressing "Book assessment" at once, each a different time."""
     times = [open_time.starts_at for open_time in open_times()[:ATTEMPTS]]
-    barrier = threading.Barrier(len(times))
-    outcomes = []
 
     def attempt(starts_at, number):
-        try:
-            barrier.wait(timeout=30)
-            book_assessment(starts_at=starts_at, patient_name="Ana Sofía López", phone="664 123 4567",
-                            email=f"ana{number}@example.com")
-            outcomes.append("booked")
-        except TooManyHeld:
-            outcomes.append("refused")
-        except Exception as error:  # anything else is a failure the test reports
-            outcomes.append(f"error: {error!r}")
-        finally:
-            connection.close()
+        book_assessment(starts_at=starts_at, patient_name="Ana Sofía López", phone="664 123 4567",
+                        email=f"ana{number}@example.com")
+        return "booked"
 
-    threads = [threading.Thread(target=attempt, args=(starts_at, n)) for n, starts_at in enumerate(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = race(attempt, [(starts_at, n) for n, starts_at in enumerate(times)], {TooManyHeld: "refused"})
 
-    assert Counter(outcomes) == Counter({"booked": 2, "refused": ATTEMPTS - 2})
+    assert outcomes == Counter({"booked": 2, "refused": ATTEMPTS - 2})
     assert Booking.objects.filter(phone="+526641234567").count() == 2
 
 

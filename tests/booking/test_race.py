@@ -4,47 +4,30 @@ Each attempt runs in its own thread with its own database connection, as
 concurrent requests do, on SQLite locally and on PostgreSQL in CI.
 """
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from booking.availability import open_times
 from booking.models import Booking
 from booking.services import TimeTaken, book_assessment
 from team.models import Practitioner
+from tests.booking.racing import race
 
 ATTEMPTS = 50
 
 
 def race_for(starts_at, attempts=ATTEMPTS):
-    barrier = threading.Barrier(attempts)
-    outcomes = []
-
     def attempt(number):
-        try:
-            barrier.wait(timeout=30)
-            book_assessment(
-                starts_at=starts_at,
-                patient_name=f"Patient {number}",
-                phone=f"+5266412{number:05d}",
-                email=f"patient{number}@example.com",
-            )
-            outcomes.append("booked")
-        except TimeTaken:
-            outcomes.append("taken")
-        except Exception as error:  # anything else is a failure the test reports
-            outcomes.append(f"error: {error!r}")
-        finally:
-            connection.close()
+        book_assessment(
+            starts_at=starts_at,
+            patient_name=f"Patient {number}",
+            phone=f"+5266412{number:05d}",
+            email=f"patient{number}@example.com",
+        )
+        return "booked"
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return Counter(outcomes)
+    return race(attempt, [(n,) for n in range(attempts)], {TimeTaken: "taken"})
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,12 +1,10 @@
 """The waitlist: joining, being told once when a time opens, booking it first or being told it went."""
 
 import re
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -19,6 +17,7 @@ from booking.services import TimeTaken, book_assessment, cancel_booking, move_bo
 from booking.views.waitlist import book_from_the_waitlist
 from clinic.clock import clinic_date_of, clinic_today
 from privacy.models import DataRequest, PrivacyNotice
+from tests.booking.racing import race
 from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
@@ -397,27 +396,13 @@ def test_the_race_for_an_opened_time_gives_one_booking(booking_rules):
     day = clinic_date_of(starts_at)
     entries = [entry_for(day, name=f"Patient {n}", phone=f"+5266455{n:05d}", email=f"p{n}@example.com") for n in range(8)]
     notice = PrivacyNotice.current()
-    barrier = threading.Barrier(len(entries))
-    outcomes = []
 
     def attempt(entry):
-        try:
-            barrier.wait(timeout=30)
-            book_from_the_waitlist(entry, starts_at, privacy_notice=notice, language="en")
-            outcomes.append("booked")
-        except TimeTaken:
-            outcomes.append("taken")
-        except Exception as error:  # noqa: BLE001 - reported by the assertion
-            outcomes.append(f"error: {error!r}")
-        finally:
-            connection.close()
+        book_from_the_waitlist(entry, starts_at, privacy_notice=notice, language="en")
+        return "booked"
 
-    threads = [threading.Thread(target=attempt, args=(entry,)) for entry in entries]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert outcomes.count("booked") == 1 and Counter(outcomes)["taken"] == len(entries) - 1, outcomes
+    outcomes = race(attempt, [(entry,) for entry in entries], {TimeTaken: "taken"})
+    assert outcomes == Counter({"booked": 1, "taken": len(entries) - 1}), outcomes
     assert Booking.objects.filter(starts_at=starts_at).count() == 1
     assert WaitlistEntry.objects.filter(closed_why="booked").count() == 1
 

@@ -40,14 +40,10 @@ from imagekit.cachefiles import ImageCacheFile
 from imagekit.hashers import pickle as spec_hash
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from pilkit.processors import ResizeToFit
+from pillow_heif import register_heif_opener
 
-try:  # HEIC/HEIF, what iPhones take photos in: read with libheif when pillow-heif is installed.
-    from pillow_heif import register_heif_opener
-except ImportError:  # pragma: no cover - pillow-heif is in requirements.txt
-    HEIC_SUPPORTED = False
-else:
-    register_heif_opener(thumbnails=False)
-    HEIC_SUPPORTED = True
+# HEIC/HEIF, what iPhones take photos in: Pillow reads it through libheif.
+register_heif_opener(thumbnails=False)
 
 logger = logging.getLogger(__name__)
 
@@ -210,8 +206,7 @@ class PictureFileField(forms.ImageField):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        accepted = ["image/jpeg", "image/png", "image/webp"] + (["image/heic", "image/heif", ".heic", ".heif"]
-                                                                if HEIC_SUPPORTED else [])
+        accepted = ["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", ".heic", ".heif"]
         # What the file picker offers; the file is still checked by its content on the server.
         self.widget.attrs["accept"] = ",".join(accepted)
 
@@ -301,12 +296,10 @@ def make_renditions(picture, force=False):
 def storage_errors():
     """What the storage or an image encoder raises when it fails (a full disk, the bucket out of reach, a size it
     cannot encode), as against a bug in the code."""
-    errors = (OSError, ValueError)
-    try:  # the S3 bucket's, when django-storages is used; imported only here, as the local folder needs none
-        from botocore.exceptions import BotoCoreError, ClientError
-    except ImportError:  # pragma: no cover - boto3 is in requirements.txt
-        return errors
-    return (*errors, BotoCoreError, ClientError)
+    # The S3 bucket's too (django-storages): imported here, not at start-up, as the local folder needs none of it.
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (OSError, ValueError, BotoCoreError, ClientError)
 
 
 def make_renditions_or_log(picture):

@@ -103,7 +103,6 @@ def test_uploaded_photo_with_gps_is_stored_upright_without_any_metadata_in_origi
         assert original.getpixel((600, 100))[0] > 150 and original.getpixel((600, 1700))[2] > 150
 
 
-@pytest.mark.skipif(not pictures.HEIC_SUPPORTED, reason="pillow-heif is not installed")
 def test_iphone_heic_photo_is_accepted_and_stored_as_jpeg_without_its_location(editor_client, media):
     from pillow_heif import from_pillow
 
